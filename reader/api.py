@@ -1,0 +1,99 @@
+"""Read-only JSON API: documents, their versions and outline, clauses with passages and notes."""
+from django.http import JsonResponse
+from django.urls import reverse
+
+from . import reading
+from .models import Clause, Document, Note, Passage, Version
+
+
+def _error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": message, "status": status}, status=status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def _json(data) -> JsonResponse:
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def _document_summary(request, doc: Document) -> dict:
+    return {
+        "slug": doc.slug,
+        "number": doc.number,
+        "issuer": doc.issuer,
+        "date": doc.date.isoformat(),
+        "url": request.build_absolute_uri(reverse("reader:document", args=[doc.slug])),
+        "api": request.build_absolute_uri(reverse("reader:api-document", args=[doc.slug])),
+    }
+
+
+def _version(v: Version) -> dict:
+    return {"slug": v.slug, "language": v.language, "label": v.label, "kind": v.kind,
+            "base": v.is_base, "description": v.description,
+            "sources": [s for s in v.sources.split(", ") if s],
+            "document_number": v.document_number or None}
+
+
+def _note(n: Note) -> dict:
+    return {"kind": n.kind, "version": n.version.slug if n.version else None, "body": n.body,
+            "source": n.source or None, "line": n.line, "reading": n.reading or None,
+            "adopted": n.adopted or None}
+
+
+def documents(request):
+    docs = Document.objects.all()
+    return _json({"documents": [
+        {**_document_summary(request, d), "title": reading.passage_text(d, "title", "zh-hans")}
+        for d in docs]})
+
+
+def document(request, slug):
+    doc = Document.objects.filter(slug=slug).first()
+    if doc is None:
+        return _error(404, f"No document with slug “{slug[:80]}”.")
+    versions = list(Version.objects.of(doc))
+    fronts = {p.version.slug: p.text for p in Passage.objects.filter(
+        clause__document=doc, clause__ref="title").select_related("version")}
+    addressees = {p.version.slug: p.text for p in Passage.objects.filter(
+        clause__document=doc, clause__ref="addressees").select_related("version")}
+    return _json({
+        **_document_summary(request, doc),
+        "title": {v.slug: fronts.get(v.slug) for v in versions},
+        "addressees": {v.slug: addressees.get(v.slug) for v in versions},
+        "versions": [_version(v) for v in versions],
+        "outline": [{"ref": c.ref, "kind": c.kind, "parent": c.parent.ref if c.parent else None,
+                     "heading": reading.passage_text(doc, c.ref, versions[0].slug)}
+                    for c in reading.outline(doc)],
+    })
+
+
+def _clause(c: Clause, versions: list[Version], passages: dict) -> dict:
+    return {"ref": c.ref, "kind": c.kind, "parent": c.parent.ref if c.parent_id else None,
+            "passages": {v.slug: passages.get((c.id, v.id)) for v in versions}}
+
+
+def clauses(request, slug):
+    doc = Document.objects.filter(slug=slug).first()
+    if doc is None:
+        return _error(404, f"No document with slug “{slug[:80]}”.")
+    versions = list(Version.objects.of(doc))
+    passages = {(p.clause_id, p.version_id): p.text
+                for p in Passage.objects.filter(clause__document=doc)}
+    items = Clause.objects.of(doc).in_order().select_related("parent")
+    return _json({"document": doc.slug, "clauses": [_clause(c, versions, passages) for c in items]})
+
+
+def clause(request, slug, ref):
+    doc = Document.objects.filter(slug=slug).first()
+    if doc is None:
+        return _error(404, f"No document with slug “{slug[:80]}”.")
+    c = Clause.objects.of(doc).filter(ref=ref).select_related("parent").first()
+    if c is None:
+        return _error(404, f"No clause “{ref[:80]}” in {doc.slug}.")
+    versions = list(Version.objects.of(doc))
+    passages = {(p.clause_id, p.version_id): p.text for p in c.passages.all()}
+    return _json({
+        **_clause(c, versions, passages),
+        "document": doc.slug,
+        "url": request.build_absolute_uri(reverse("reader:clause", args=[doc.slug, c.ref])),
+        "notes": [_note(n) for n in c.notes.select_related("version")],
+    })

@@ -1,0 +1,148 @@
+"""The corpus: documents, their versions (languages and scripts as rows), clauses and passages.
+
+Stable identifiers are fields: a document's ``slug``, a version's ``slug``, a clause's ``ref``.
+Database ids never appear in URLs or exports.
+"""
+from django.db import models
+
+
+class Document(models.Model):
+    slug = models.SlugField(unique=True)
+    number = models.CharField(max_length=100)  # as issued: 国发〔2015〕40号
+    issuer = models.CharField(max_length=200)  # in the original language: 国务院
+    date = models.DateField()
+    fingerprint = models.CharField(max_length=64, blank=True)  # of the ingested corpus
+
+    class Meta:
+        ordering = ["-date", "slug"]
+
+    def __str__(self):
+        return self.slug
+
+
+class VersionQuerySet(models.QuerySet):
+    def of(self, document):
+        return self.filter(document=document).order_by("position")
+
+
+class Version(models.Model):
+    class Kind(models.TextChoices):
+        ORIGINAL = "original", "original text"
+        SCRIPT = "script", "script conversion of the original"
+        TRANSLATION = "translation", "published translation"
+        MACHINE = "machine", "machine translation"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    slug = models.SlugField()  # zh-hans, en, en-mt …
+    language = models.CharField(max_length=35)  # BCP 47: zh-Hans, zh-Hant, en
+    label = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.TextField(blank=True)
+    sources = models.CharField(max_length=500, blank=True)  # source file names, comma-separated
+    document_number = models.CharField(max_length=100, blank=True)  # as this version prints it
+    position = models.PositiveSmallIntegerField()
+    is_base = models.BooleanField(default=False)
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["document", "slug"], name="version_slug_unique")]
+
+    def __str__(self):
+        return f"{self.document.slug}/{self.slug}"
+
+    @property
+    def is_chinese(self):
+        return self.language.startswith("zh")
+
+
+class ClauseQuerySet(models.QuerySet):
+    def of(self, document):
+        return self.filter(document=document)
+
+    def in_order(self):
+        return self.order_by("position")
+
+
+class Clause(models.Model):
+    class Kind(models.TextChoices):
+        FRONT = "front", "front matter"
+        PART = "part", "part"
+        SECTION = "section", "section"
+        CLAUSE = "clause", "clause"
+        BACK = "back", "back matter"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="clauses")
+    ref = models.CharField(max_length=32)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="children")
+    position = models.PositiveIntegerField()
+
+    objects = ClauseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["document", "ref"], name="clause_ref_unique")]
+
+    def __str__(self):
+        return f"{self.document.slug}/{self.ref}"
+
+    @property
+    def is_heading(self):
+        return self.kind in (self.Kind.PART, self.Kind.SECTION)
+
+    @property
+    def is_matter(self):
+        return self.kind in (self.Kind.FRONT, self.Kind.BACK)
+
+    @property
+    def depth(self):
+        return 0 if self.is_matter else self.ref.count(".")
+
+
+class Passage(models.Model):
+    class Provenance(models.TextChoices):
+        SOURCE = "source", "from a source"
+        COLLATED = "collated", "collated from several witnesses"
+        CONVERTED = "converted", "converted by OpenCC"
+        RECONSTRUCTED = "reconstructed", "reconstructed"
+
+    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="passages")
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="passages")
+    text = models.TextField()
+    label = models.CharField(max_length=20, blank=True)  # the number label as printed
+    provenance = models.CharField(max_length=15, choices=Provenance.choices)
+    source = models.CharField(max_length=200, blank=True)  # file the text was read from
+    lines = models.CharField(max_length=100, blank=True)  # its line numbers, e.g. "79,81"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clause", "version"], name="passage_unique")]
+
+    def __str__(self):
+        return f"{self.clause}@{self.version.slug}"
+
+
+class Note(models.Model):
+    class Kind(models.TextChoices):
+        VARIANT = "variant", "variant reading"
+        REPAIR = "repair", "repair"
+        TRANSLATION = "translation", "translation note"
+
+    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="notes")
+    version = models.ForeignKey(Version, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="notes")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    body = models.TextField()
+    source = models.CharField(max_length=200, blank=True)
+    line = models.PositiveIntegerField(null=True, blank=True)
+    reading = models.TextField(blank=True)
+    adopted = models.TextField(blank=True)
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"{self.kind} on {self.clause}"

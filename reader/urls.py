@@ -1,0 +1,30 @@
+"""Reader pages and the read-only JSON API. Clause refs are the document's own numbering."""
+from django.urls import path, register_converter
+
+from . import api, views
+
+
+class RefConverter:
+    """title, addressees, signature, or dotted numbers: 0.1, 2, 2.1, 2.1.0, 3.7.3."""
+
+    regex = r"(?:title|addressees|signature|\d{1,3}(?:\.\d{1,3}){0,2})"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(RefConverter, "ref")
+
+app_name = "reader"
+urlpatterns = [
+    path("api/documents", api.documents, name="api-documents"),
+    path("api/documents/<slug:slug>", api.document, name="api-document"),
+    path("api/documents/<slug:slug>/clauses", api.clauses, name="api-clauses"),
+    path("api/documents/<slug:slug>/clauses/<str:ref>", api.clause, name="api-clause"),
+    path("", views.index, name="index"),
+    path("<slug:slug>/", views.document, name="document"),
+    path("<slug:slug>/<ref:ref>/", views.clause, name="clause"),
+]

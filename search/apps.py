@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    """Bilingual search (indexes, the Chinese-aware backend, search pages): see issue 4."""
+
+    name = "search"
