@@ -17,15 +17,16 @@ def index(request):
 def document(request, slug):
     doc = reading.document_or_404(slug)
     versions, problems = reading.choose_versions(doc, request.GET.getlist("v"))
+    rows = reading.rows(doc, versions)
     return render(request, "reader/document.html", {
         "document": doc,
         "versions": versions,
         "all_versions": list(doc.versions.all()),
         "problems": problems,
         "v_param": ",".join(v.slug for v in versions),
-        "rows": reading.rows(doc, versions),
-        "outline": reading.outline(doc),
-        "title_rows": reading.rows(doc, versions, doc.clauses.filter(ref="title")),
+        "rows": rows,
+        "outline": [row for row in rows if row.clause.is_heading],
+        "title": next((row for row in rows if row.clause.ref == "title"), None),
     })
 
 

@@ -17,9 +17,10 @@ from collections import Counter
 
 from .base import (DROPPED, METADATA, REPAIR, LineFate, Note, ParsedSource, Passage,
                    SourceError, source_lines)
+from .numerals import CHINESE_NUMERALS as NUMERALS
+from .numerals import chinese_value as numeral_value
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-NUMERALS = "一二三四五六七八九十"
 
 # Lines that belong to the page a witness was copied from, not to the document.
 FURNITURE = {
@@ -39,17 +40,6 @@ ITEM = re.compile(r"^(\d+)[.．、]")
 ISSUER = re.compile(r"^中华人民共和国国务院$")
 DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 RESPONSIBILITY = re.compile(r"^[（(][^（()）]+负责[^（()）]*[）)]$")
-
-
-def numeral_value(numeral: str) -> int:
-    """Value of a Chinese numeral up to 99 (一 … 十一 … 九十九)."""
-    digits = {c: i for i, c in enumerate(NUMERALS[:9], start=1)}
-    if numeral == "十":
-        return 10
-    if "十" in numeral:
-        tens, _, units = numeral.partition("十")
-        return digits.get(tens, 1) * 10 + digits.get(units, 0)
-    return digits[numeral]
 
 
 # --- normalisation -------------------------------------------------------------------------

@@ -17,38 +17,9 @@ from collections.abc import Iterator
 
 from .base import (METADATA, TRANSLATION, USED, LineFate, Note, ParsedSource, Passage,
                    SourceError, source_lines)
+from .numerals import chinese, label_value, roman
 
 CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-ZH_NUMERALS = "一二三四五六七八九十"
-
-
-def roman_value(numeral: str) -> int:
-    """Value of a Roman numeral (I … CXC); subtractive pairs like IV and XC count down."""
-    values = [ROMAN[c] for c in numeral]
-    return sum(-v if v < nxt else v for v, nxt in zip(values, values[1:] + [0]))
-
-
-def roman(n: int) -> str:
-    """Roman numeral for part numbers in note bodies (3 → III)."""
-    out = ""
-    for value, numeral in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        count, n = divmod(n, value)
-        out += numeral * count
-    return out
-
-
-def zh_numeral(n: int) -> str:
-    """Chinese numeral for section numbers in note bodies (1 → 一, 11 → 十一)."""
-    tens, units = divmod(n, 10)
-    head = "" if not tens else ("十" if tens == 1 else ZH_NUMERALS[tens - 1] + "十")
-    return head + (ZH_NUMERALS[units - 1] if units else "")
-
-
-def label_value(label: str) -> int:
-    """Numeric value of a printed label in any form: "(1)", "1.", "(VI)", "II"."""
-    core = label.strip("().")
-    return int(core) if core.isdigit() else roman_value(core)
 
 
 # --- the published translation (002, English half) ----------------------------------------
@@ -179,15 +150,15 @@ def _published_passages(parsed: ParsedSource, parts: list[_Block]) -> None:
     for p, part in enumerate(parts, start=1):
         parsed.add(Passage(str(p), part.text, (part.line,), part.label))
         if label_value(part.label) != p:
-            _note(parsed, str(p), part.line, f"Part {zh_numeral(p)} is labelled “{part.label}” "
+            _note(parsed, str(p), part.line, f"Part {chinese(p)} is labelled “{part.label}” "
                   f"in this translation; placed by structure as Part {roman(p)}.")
         for s, section in enumerate(part.children, start=1):
             ref = f"{p}.{s}"
-            where = f"Part {roman(p)} section ({zh_numeral(s)})"
+            where = f"Part {roman(p)} section ({chinese(s)})"
             parsed.add(Passage(ref, section.text, (section.line,), section.label))
             if label_value(section.label) != s:
                 _note(parsed, ref, section.line,
-                      f"Section ({zh_numeral(s)}) of Part {roman(p)} is labelled "
+                      f"Section ({chinese(s)}) of Part {roman(p)} is labelled "
                       f"“{section.label}” in this translation; placed by structure as "
                       f"section {s}.")
             if not section.items:
@@ -307,10 +278,10 @@ def _note_label_form(parsed: ParsedSource, ref: str, label: str, line: int) -> N
     s = int(parts[1])
     if len(parts) == 2:
         expected = f"({s})"
-        what = f"Section ({zh_numeral(s)}) of Part III"
+        what = f"Section ({chinese(s)}) of Part III"
     else:
         expected = f"{parts[2]}."
-        what = f"Item {parts[2]} of Part III section ({zh_numeral(s)})"
+        what = f"Item {parts[2]} of Part III section ({chinese(s)})"
     if label != expected:
         _note(parsed, ref, line, f"{what} is labelled “{label}” in this machine translation "
               f"(expected “{expected}”); placed by structure.")

@@ -4,7 +4,7 @@ This module owns three repairs and nothing else:
 
 * pinyin glosses glued to characters (``發(fā)展``) are removed;
 * half-width punctuation is made full-width, as the simplified base prints it
-  (``to_full_width`` is written so the Chinese collation can reuse it on simplified text);
+  (by the same ``chinese.normalise`` the simplified witnesses go through);
 * section headings garbled by an encoding round trip are rebuilt from their position and
   the simplified heading for that section, checked against what the bytes still say.
 
@@ -21,6 +21,8 @@ from pathlib import PurePath
 import opencc
 
 from .base import REPAIR, Note, ParsedSource, Passage, SourceError, source_lines
+from .chinese import normalise
+from .numerals import CHINESE_NUMERALS, chinese, chinese_value
 
 VERSION = "zh-hant"
 
@@ -30,9 +32,8 @@ _SYLLABLE = rf"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[aeiouv{_TONED_VOWELS}]+(?:ng
 _CJK_CHAR = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _PINYIN_GLOSS = re.compile(rf"(?<=[{_CJK_CHAR}?])\({_SYLLABLE}\)")
 
-_NUMERALS = "一二三四五六七八九十"
-_PART_HEADING = re.compile(rf"^([{_NUMERALS}]+)、(.+)$")
-_SECTION_HEADING = re.compile(rf"^(（([{_NUMERALS}]+)）)(.+。)$")
+_PART_HEADING = re.compile(rf"^([{CHINESE_NUMERALS}]+)、(.+)$")
+_SECTION_HEADING = re.compile(rf"^(（([{CHINESE_NUMERALS}]+)）)(.+。)$")
 _NUMBERED_ITEM = re.compile(r"^(\d+)[.．]\s*(.+)$")
 _DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 
@@ -50,90 +51,6 @@ def strip_pinyin(line: str) -> tuple[str, int]:
     and are left alone.
     """
     return _PINYIN_GLOSS.subn("", line)
-
-
-def _is_cjk_context(ch: str) -> bool:
-    """True for a CJK ideograph or a mark that only occurs in CJK text."""
-    if not ch:
-        return False
-    code = ord(ch)
-    return (0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
-            or 0x20000 <= code <= 0x2FFFF
-            or 0x3000 <= code <= 0x303F  # 、。《》「」〔〕
-            or 0xFF00 <= code <= 0xFFEF  # （），：；！？
-            or ch in "“”‘’—…·")
-
-
-def _is_ideograph(ch: str) -> bool:
-    return bool(ch) and bool(re.match(rf"[{_CJK_CHAR}]", ch))
-
-
-_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
-
-
-def to_full_width(text: str) -> tuple[str, int]:
-    """Make half-width punctuation in Chinese text full-width; return (text, marks changed).
-
-    ``, : ;`` become full-width next to CJK text; ``( )`` become full-width as a pair when
-    either bracket touches CJK text or the bracketed text contains any (so ``版(IPv6)地址``
-    becomes ``版（IPv6）地址``); ``? !`` only directly after an ideograph and before CJK text
-    or the end; straight double quotes become “ and ” alternately. Works the same on
-    simplified and traditional text. Spacing is not touched.
-    """
-    out: list[str] = []
-    changed = 0
-    open_quote = True
-    paren_stack: list[bool] = []  # for each open "(": was it made full-width?
-    for i, ch in enumerate(text):
-        prev = out[-1] if out else ""
-        nxt = text[i + 1] if i + 1 < len(text) else ""
-        new = ch
-        if ch in ",:;":
-            if _is_cjk_context(prev) or _is_cjk_context(nxt):
-                new = _FULL_WIDTH[ch]
-        elif ch == "(":
-            close = text.find(")", i + 1)
-            inside = text[i + 1:close] if close != -1 else ""
-            convert = (_is_cjk_context(prev) or _is_cjk_context(nxt)
-                       or any(_is_cjk_context(c) for c in inside))
-            paren_stack.append(convert)
-            if convert:
-                new = "（"
-        elif ch == ")":
-            convert = paren_stack.pop() if paren_stack else (
-                _is_cjk_context(prev) or _is_cjk_context(nxt))
-            if convert:
-                new = "）"
-        elif ch in "?!":
-            if _is_ideograph(prev) and (not nxt or _is_cjk_context(nxt)):
-                new = _FULL_WIDTH[ch]
-        elif ch == '"':
-            new = "“" if open_quote else "”"
-            open_quote = not open_quote
-        if new != ch:
-            changed += 1
-        out.append(new)
-    return "".join(out), changed
-
-
-def chinese_numeral_value(numeral: str) -> int:
-    """一 → 1, 十 → 10, 十一 → 11, 二十三 → 23 (enough for part and section numbers)."""
-    digits = {c: n for n, c in enumerate(_NUMERALS[:9], start=1)}
-    if "十" not in numeral:
-        if len(numeral) != 1 or numeral not in digits:
-            raise ValueError(f"not a Chinese numeral: {numeral!r}")
-        return digits[numeral]
-    tens, _, units = numeral.partition("十")
-    return (digits[tens] if tens else 1) * 10 + (digits[units] if units else 0)
-
-
-def chinese_numeral(value: int) -> str:
-    """1 → 一, 10 → 十, 11 → 十一, 23 → 二十三."""
-    digits = "_" + _NUMERALS[:9]
-    if value < 10:
-        return digits[value]
-    tens, units = divmod(value, 10)
-    return (digits[tens] if tens > 1 else "") + "十" + (digits[units] if units else "")
 
 
 def _short_name(filename: str) -> str:
@@ -165,7 +82,7 @@ def reconstruct_heading(recovered: str, simplified: str) -> tuple[str, int, list
     ``寬松``, not OpenCC's ``寬鬆``). Returns the heading, how many of its characters the
     recovery confirms, and the (OpenCC, witness) pairs where the witness's form was preferred.
     """
-    simplified, _ = to_full_width(simplified)
+    simplified, _ = normalise(simplified)
     converted = _s2t.convert(simplified)
     if len(converted) != len(simplified):  # s2t is one-to-one in practice; never misalign
         simplified = _t2s.convert(converted)
@@ -200,8 +117,8 @@ def _summary_note(ref: str, filename: str, line: int, glosses: int, marks: int) 
 
 def _clean(raw: str) -> tuple[str, int, int]:
     text, glosses = strip_pinyin(raw)
-    text, marks = to_full_width(text)
-    return text, glosses, marks
+    text, counts = normalise(text)
+    return text, glosses, sum(counts.values())
 
 
 def parse_traditional(text: str, filename: str, simplified_headings: dict[str, str]) -> ParsedSource:
@@ -228,7 +145,7 @@ def parse_traditional(text: str, filename: str, simplified_headings: dict[str, s
     if not part_match:
         raise SourceError(filename, first_no, "expected a part heading such as 三、保障支撐")
     part_numeral = part_match.group(1)
-    part_ref = str(chinese_numeral_value(part_numeral))
+    part_ref = str(chinese_value(part_numeral))
     part_text, glosses, marks = _clean(part_match.group(2).strip())
     parsed.add(Passage(ref=part_ref, text=f"{part_numeral}、{part_text}", lines=(first_no,), label=f"{part_numeral}、"))
     if note := _summary_note(part_ref, filename, first_no, glosses, marks):
@@ -266,7 +183,7 @@ def parse_traditional(text: str, filename: str, simplified_headings: dict[str, s
         section += 1
         section_ref = f"{part_ref}.{section}"
         item = 0
-        expected_label = f"（{chinese_numeral(section)}）"
+        expected_label = f"（{chinese(section)}）"
         cleaned, glosses, marks = _clean(stripped)
         heading_match = _SECTION_HEADING.match(cleaned)
         if heading_match:
@@ -287,7 +204,7 @@ def parse_traditional(text: str, filename: str, simplified_headings: dict[str, s
     if section_ref and item == 0:
         raise SourceError(filename, body[-1][0], f"section {section_ref} has no numbered items")
 
-    signature_text = "\n".join(to_full_width(strip_pinyin(raw.strip())[0])[0] for _, raw in signature)
+    signature_text = "\n".join(normalise(strip_pinyin(raw.strip())[0])[0] for _, raw in signature)
     parsed.add(Passage(ref="signature", text=signature_text, lines=tuple(n for n, _ in signature)))
     return parsed
 
@@ -296,7 +213,7 @@ def _repair_garbled_heading(parsed: ParsedSource, *, raw: str, line_no: int, ref
                             part_numeral: str, simplified_headings: dict[str, str]) -> Passage:
     """Rebuild the heading of section ``position`` from the simplified text; record a note."""
     filename = parsed.filename
-    expected_label = f"（{chinese_numeral(position)}）"
+    expected_label = f"（{chinese(position)}）"
     simplified = simplified_headings.get(ref)
     if not simplified:
         raise SourceError(filename, line_no,

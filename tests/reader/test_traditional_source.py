@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from reader.sources.base import REPAIR, USED, SourceError
-from reader.sources.traditional import parse_traditional, strip_pinyin, to_full_width
+from reader.sources.traditional import parse_traditional, strip_pinyin
 
 TRADITIONAL = "004_e16acc4d9ceec0b3.txt"
 
@@ -80,12 +80,6 @@ def test_strip_pinyin_counts_glosses_and_leaves_real_parentheses_alone():
     assert strip_pinyin("計劃(專項、基金等)支持") == ("計劃(專項、基金等)支持", 0)
     assert strip_pinyin("計劃（專項、基金等）支持") == ("計劃（專項、基金等）支持", 0)
     assert strip_pinyin("第6版(IPv6)地址") == ("第6版(IPv6)地址", 0)
-
-
-def test_to_full_width_works_on_simplified_text_too():
-    assert to_full_width('推进宽带网络,加快"互联网+"行动(专项)') == ("推进宽带网络，加快“互联网+”行动（专项）", 5)
-    assert to_full_width("2015年7月1日") == ("2015年7月1日", 0)
-    assert to_full_width("(四)拓展海外合作。") == ("（四）拓展海外合作。", 2)
 
 
 @pytest.mark.parametrize("ref, line, expected", [

@@ -1,0 +1,48 @@
+# Duizhao: `make run` to read, `make test` to check. Every target works from a clean clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+# Debian packages the browser tests need (headless Chromium and CJK fonts for screenshots).
+BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
+
+.PHONY: setup run dev test browser-deps clean help
+
+help:
+	@echo "make run    install, migrate, ingest, and serve at http://127.0.0.1:$(PORT)/"
+	@echo "make setup  everything but serving"
+	@echo "make test   the whole test suite (installs Chromium for the browser tests)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when requirements.txt changes.
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py ingest
+
+run: setup
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+dev: run
+
+# Installs Chromium from Debian only if it is missing (needs root and apt, as on CI).
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		echo "Chromium and CJK fonts present."; \
+	else \
+		echo "Installing $(BROWSER_PACKAGES) …"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
+	fi
+
+test: $(VENV)/.installed browser-deps
+	$(BIN)/pytest
+
+clean:
+	rm -rf var .pytest_cache
