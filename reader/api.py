@@ -42,7 +42,7 @@ def _note(n: Note) -> dict:
 def documents(request):
     docs = Document.objects.all()
     return _json({"documents": [
-        {**_document_summary(request, d), "title": reading.passage_text(d, "title", "zh-hans")}
+        {**_document_summary(request, d), "title": reading.title_of(d)}
         for d in docs]})
 
 

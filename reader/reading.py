@@ -97,6 +97,13 @@ def ancestors(clause: Clause) -> list[Clause]:
     return list(reversed(chain))
 
 
+def title_of(document: Document) -> str:
+    """The document's title in its base version."""
+    p = Passage.objects.filter(clause__document=document, clause__ref="title",
+                               version__is_base=True).first()
+    return p.text if p else document.number
+
+
 def passage_text(document: Document, ref: str, version_slug: str) -> str:
     p = Passage.objects.filter(clause__document=document, clause__ref=ref,
                                version__slug=version_slug).first()
@@ -114,7 +121,8 @@ def citation(document: Document, clause: Clause, url: str) -> dict[str, str]:
                  if english else "") or document.issuer
     date = document.date
     where = clause.ref if not clause.is_matter else clause.get_kind_display()
-    english_citation = (f"{en_issuer}, “{en_title or zh_title}” ({document.number}), "
+    nested = (en_title or zh_title).replace("“", "‘").replace("”", "’")
+    english_citation = (f"{en_issuer}, “{nested}” ({document.number}), "
                         f"{date.day} {date:%B} {date.year}, clause {where}. {url}")
     chinese_citation = (f"{document.issuer}：《{zh_title}》（{document.number}），"
                         f"{date.year}年{date.month}月{date.day}日，第{where}条。{url}")

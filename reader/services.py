@@ -39,14 +39,13 @@ def _upsert(model, existing: dict, key, values: dict, result: IngestResult):
 def corpus_ingest(*, corpus: Corpus) -> IngestResult:
     """Make the database hold exactly ``corpus``; rows are matched by their stable keys.
 
-    A corpus whose fingerprint equals the stored one is not written at all, so a second run
-    changes nothing. Everything happens in one transaction.
+    Every row is compared with what the corpus says and written only if it differs, so a
+    second run writes nothing, and a row edited by hand is put back. Everything happens in one
+    transaction.
     """
     meta = corpus.document
     fingerprint = corpus.fingerprint()
     document = Document.objects.filter(slug=meta["slug"]).first()
-    if document and document.fingerprint == fingerprint:
-        return IngestResult(document, unchanged=True)
     result = IngestResult(document, unchanged=False)
     fields = {"number": meta["number"], "issuer": meta["issuer"], "date": meta["date"],
               "fingerprint": fingerprint}
@@ -95,4 +94,5 @@ def corpus_ingest(*, corpus: Corpus) -> IngestResult:
         for row in stale.values():
             row.delete()
             result.deleted += 1
+    result.unchanged = not (result.created or result.updated or result.deleted)
     return result

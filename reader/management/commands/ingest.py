@@ -47,6 +47,7 @@ class Command(BaseCommand):
 def line_report(corpus) -> str:
     """Every non-blank line of every source and what became of it."""
     variant_lines = {(n.source, n.line) for n in corpus.notes if n.kind == "variant"}
+    rebuilt_lines = {(n.source, n.line) for n in corpus.notes if n.kind == "repair" and n.adopted}
     out = []
     for source in corpus.sources:
         lines = source.text.split("\n")
@@ -65,6 +66,8 @@ def line_report(corpus) -> str:
                 what = f"used for {', '.join(fate.refs)} ({', '.join(fate.versions)})"
                 if (source.filename, n) in variant_lines:
                     what += "; variant reading(s) recorded"
+                if (source.filename, n) in rebuilt_lines:
+                    what += "; garbled in the source, reconstructed (see its repair note)"
             elif fate.fate == "dropped":
                 what = f"dropped: {fate.reason}"
             else:
