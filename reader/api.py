@@ -3,7 +3,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 
 from . import reading
-from .models import Clause, Document, Note, Passage, Version
+from .models import Clause, Document, Note, Passage, Sentence, Version
 
 
 def _error(status: int, message: str) -> JsonResponse:
@@ -91,9 +91,35 @@ def clause(request, slug, ref):
         return _error(404, f"No clause “{ref[:80]}” in {doc.slug}.")
     versions = list(Version.objects.of(doc))
     passages = {(p.clause_id, p.version_id): p.text for p in c.passages.all()}
+    sentences: dict[str, list[str]] = {}
+    for s in Sentence.objects.filter(passage__clause=c).select_related("passage__version"):
+        sentences.setdefault(s.passage.version.slug, []).append(s.text)
+    beads: dict[str, list[dict]] = {}
+    for b in c.beads.select_related("target"):
+        beads.setdefault(b.target.slug, []).append({
+            "source": b.source_sentences, "target": b.target_sentences,
+            "kind": b.kind, "score": b.score})
     return _json({
         **_clause(c, versions, passages),
         "document": doc.slug,
         "url": request.build_absolute_uri(reverse("reader:clause", args=[doc.slug, c.ref])),
         "notes": [_note(n) for n in c.notes.select_related("version")],
+        "sentences": {v.slug: sentences.get(v.slug) for v in versions},
+        "beads": {"source": next(v.slug for v in versions if v.is_base), "targets": beads},
+    })
+
+
+def alignment(request, slug):
+    """Every bead from the base text to one other version, in document order."""
+    doc = Document.objects.filter(slug=slug).first()
+    if doc is None:
+        return _error(404, f"No document with slug “{slug[:80]}”.")
+    try:
+        source, target = reading.version_pair(doc, request.GET.get("source"), request.GET.get("target"))
+    except ValueError as problem:
+        return _error(400, str(problem))
+    return _json({
+        "source": source.slug, "target": target.slug,
+        "beads": [{"ref": b.ref, "source": b.source, "target": b.target, "score": b.bead.score}
+                  for b in reading.aligned_beads(doc, source, target)],
     })

@@ -146,3 +146,54 @@ class Note(models.Model):
 
     def __str__(self):
         return f"{self.kind} on {self.clause}"
+
+
+class Sentence(models.Model):
+    """One sentence of a passage: its 1-based index and its exact span of the passage text."""
+
+    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="sentences")
+    index = models.PositiveSmallIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [models.UniqueConstraint(fields=["passage", "index"], name="sentence_unique")]
+
+    def __str__(self):
+        return f"{self.passage}#s{self.index}"
+
+
+class Bead(models.Model):
+    """Which sentences of the source passage render which of the target's, within one clause.
+
+    Indices are 1-based sentence indices; an empty side is an omission (1:0) or an addition
+    (0:1). ``texts_hash`` fingerprints both sides' sentences and the aligner, so an ingest
+    recomputes a clause's beads only when its texts (or the algorithm) change.
+    """
+
+    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="beads")
+    source = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    source_sentences = models.JSONField(default=list)
+    target_sentences = models.JSONField(default=list)
+    score = models.FloatField()
+    texts_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["clause", "source", "target", "position"],
+                                               name="bead_unique")]
+
+    def __str__(self):
+        return f"{self.clause} {self.source.slug}→{self.target.slug} #{self.position}"
+
+    @property
+    def kind(self):
+        return f"{len(self.source_sentences)}:{len(self.target_sentences)}"
+
+    @property
+    def is_gap(self):
+        return not self.source_sentences or not self.target_sentences

@@ -10,7 +10,29 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Clause, Document, Note, Passage, Version
+from .models import Bead, Clause, Document, Note, Passage, Sentence, Version
+
+
+# Beads scored below this are marked for a translator's attention.
+LOW_CONFIDENCE = 0.5
+
+
+@dataclass
+class SentenceView:
+    """One sentence as the reader shows it, with the whitespace that precedes it."""
+
+    before: str
+    index: int
+    text: str
+    base: tuple[int, ...]  # indices of the base-text sentences it is aligned with
+    gap: bool = False  # nothing renders it (1:0) or it renders nothing (0:1)
+    low: bool = False  # its bead's score is below LOW_CONFIDENCE
+    anchor: str = ""  # c-<ref>-s<N>, on the first shown sentence carrying base sentence N
+    score: float | None = None
+
+    @property
+    def base_attr(self) -> str:
+        return " ".join(map(str, self.base))
 
 
 @dataclass
@@ -18,6 +40,8 @@ class Cell:
     version: Version
     passage: Passage | None
     notes: list[Note] = field(default_factory=list)
+    sentences: list[SentenceView] = field(default_factory=list)
+    after: str = ""  # text after the last sentence (whitespace)
 
 
 @dataclass
@@ -63,10 +87,53 @@ def rows(document: Document, versions: list[Version], clauses=None) -> list[Row]
     for n in Note.objects.filter(Q(version__in=versions) | Q(version__isnull=True),
                                  clause_id__in=ids):
         notes.setdefault((n.clause_id, n.version_id), []).append(n)
-    return [Row(c, [Cell(v, passages.get((c.id, v.id)), notes.get((c.id, v.id), []))
-                    for v in versions],
-                notes.get((c.id, None), []))
-            for c in clauses]
+    result = [Row(c, [Cell(v, passages.get((c.id, v.id)), notes.get((c.id, v.id), []))
+                      for v in versions],
+                  notes.get((c.id, None), []))
+              for c in clauses]
+    _add_sentences(result, versions, ids)
+    return result
+
+
+def _add_sentences(rows: list[Row], versions: list[Version], clause_ids: list[int]) -> None:
+    """Split each cell into sentences and tie every sentence to the base sentences it renders."""
+    spans: dict[int, list[Sentence]] = {}
+    for s in Sentence.objects.filter(passage__clause_id__in=clause_ids,
+                                     passage__version__in=versions).order_by("index"):
+        spans.setdefault(s.passage_id, []).append(s)
+    beads: dict[tuple[int, int], list[Bead]] = {}
+    for b in Bead.objects.filter(clause_id__in=clause_ids, target__in=versions):
+        beads.setdefault((b.clause_id, b.target_id), []).append(b)
+    for row in rows:
+        taken: set[int] = set()
+        for cell in row.cells:
+            if not cell.passage:
+                continue
+            text = cell.passage.text
+            mapping: dict[int, tuple[tuple[int, ...], bool, float | None]] = {}
+            if cell.version.is_base:
+                for b in (b for (cid, _), bs in beads.items() if cid == row.clause.id for b in bs):
+                    for i in b.source_sentences:
+                        _, gap, score = mapping.get(i, ((i,), False, None))
+                        mapping[i] = ((i,), gap or not b.target_sentences,
+                                      b.score if score is None else min(score, b.score))
+            else:
+                for b in beads.get((row.clause.id, cell.version.id), []):
+                    for j in b.target_sentences:
+                        mapping[j] = (tuple(b.source_sentences), not b.source_sentences, b.score)
+            position = 0
+            for s in spans.get(cell.passage.id, []):
+                base, gap, score = mapping.get(s.index, ((s.index,), False, None)) \
+                    if cell.version.is_base else mapping.get(s.index, ((), False, None))
+                view = SentenceView(text[position:s.start], s.index, s.text, base, gap=gap,
+                                    low=score is not None and score < LOW_CONFIDENCE, score=score)
+                fresh = [n for n in base if n not in taken]
+                if fresh:
+                    view.anchor = f"c-{row.clause.ref}-s{fresh[0]}"
+                    taken.update(fresh)
+                cell.sentences.append(view)
+                position = s.end
+            cell.after = text[position:]
 
 
 def outline(document: Document) -> list[Clause]:
@@ -136,3 +203,57 @@ def citation(document: Document, clause: Clause, url: str) -> dict[str, str]:
         "}",
     ])
     return {"en": english_citation, "zh": chinese_citation, "bibtex": bibtex}
+
+
+@dataclass
+class AlignedBead:
+    ref: str
+    bead: "Bead"
+    source: list[str]
+    target: list[str]
+
+    @property
+    def anchor(self) -> str:
+        """c-<ref>-s<N> of the bead's first Chinese sentence (or of the clause for 0:1)."""
+        n = self.bead.source_sentences[0] if self.bead.source_sentences else None
+        return f"c-{self.ref}-s{n}" if n else f"c-{self.ref}"
+
+
+def version_pair(document: Document, source_slug: str | None, target_slug: str | None
+                 ) -> tuple[Version, Version]:
+    """The (source, target) versions of an alignment request, or ValueError saying why not.
+
+    Alignments are stored from the base text to every other version; ``source`` defaults to
+    the base, ``target`` to the first version in another language.
+    """
+    versions = {v.slug: v for v in Version.objects.of(document)}
+    base = next(v for v in versions.values() if v.is_base)
+    source_slug = (source_slug or base.slug).strip()
+    if not target_slug:
+        target_slug = next((v.slug for v in versions.values() if not v.is_chinese), "")
+    for label, slug in (("source", source_slug), ("target", target_slug)):
+        if slug not in versions:
+            raise ValueError(f"Unknown {label} version “{slug[:40]}”; this document has "
+                             + ", ".join(versions) + ".")
+    if source_slug != base.slug:
+        raise ValueError(f"Alignments start from the base text: source must be {base.slug}.")
+    if target_slug == base.slug:
+        raise ValueError("Source and target are the same version.")
+    return versions[source_slug], versions[target_slug]
+
+
+def aligned_beads(document: Document, source: Version, target: Version) -> list[AlignedBead]:
+    """Every bead between two versions in document order, with the sentences' texts."""
+    texts: dict[tuple[int, int], dict[int, str]] = {}
+    for s in Sentence.objects.filter(passage__clause__document=document,
+                                     passage__version__in=[source, target]).select_related("passage"):
+        texts.setdefault((s.passage.clause_id, s.passage.version_id), {})[s.index] = s.text
+    out = []
+    beads = (Bead.objects.filter(clause__document=document, source=source, target=target)
+             .select_related("clause").order_by("clause__position", "position"))
+    for bead in beads:
+        src = texts.get((bead.clause_id, source.id), {})
+        tgt = texts.get((bead.clause_id, target.id), {})
+        out.append(AlignedBead(bead.clause.ref, bead, [src[i] for i in bead.source_sentences],
+                               [tgt[j] for j in bead.target_sentences]))
+    return out

@@ -1,11 +1,15 @@
 """Writes to the corpus. Reads are QuerySet methods on the models."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db import transaction
 
-from .models import Clause, Document, Note, Passage, Version
+from . import align
+from .models import Bead, Clause, Document, Note, Passage, Sentence, Version
 from .sources.base import kind_of, parent_of
 from .sources.corpus import Corpus
 
@@ -17,12 +21,25 @@ class IngestResult:
     created: int = 0
     updated: int = 0
     deleted: int = 0
+    new_rows: dict = field(default_factory=dict)  # model -> rows waiting for bulk_create
+
+    def flush(self, model) -> None:
+        rows = self.new_rows.pop(model, [])
+        model.objects.bulk_create(rows, batch_size=500)
+        self.created += len(rows)
 
 
-def _upsert(model, existing: dict, key, values: dict, result: IngestResult):
-    """Create or update one row by natural key; count only real changes."""
+def _upsert(model, existing: dict, key, values: dict, result: IngestResult, bulk: bool = False):
+    """Create or update one row by natural key; count only real changes.
+
+    ``bulk``: a new row is queued for ``result.flush(model)`` instead of saved at once.
+    """
     row = existing.pop(key, None)
     if row is None:
+        if bulk:
+            row = model(**values)
+            result.new_rows.setdefault(model, []).append(row)
+            return row
         row = model.objects.create(**values)
         result.created += 1
         return row
@@ -75,11 +92,25 @@ def corpus_ingest(*, corpus: Corpus) -> IngestResult:
     old_passages = {(p.clause.ref, p.version.slug): p
                     for p in Passage.objects.filter(clause__document=document)
                     .select_related("clause", "version")}
+    passages = {}
     for p in corpus.passages:
-        _upsert(Passage, old_passages, (p.ref, p.version), {
+        passages[p.version, p.ref] = _upsert(Passage, old_passages, (p.ref, p.version), {
             "clause": clauses[p.ref], "version": versions[p.version], "text": p.text,
             "label": p.label, "provenance": p.provenance, "source": p.source, "lines": p.lines,
-        }, result)
+        }, result, bulk=True)
+    result.flush(Passage)
+
+    old_sentences = {(s.passage_id, s.index): s
+                     for s in Sentence.objects.filter(passage__clause__document=document)}
+    for key, spans in corpus.sentences.items():
+        passage = passages[key]
+        for index, span in enumerate(spans, start=1):
+            _upsert(Sentence, old_sentences, (passage.id, index), {
+                "passage": passage, "index": index, "start": span.start, "end": span.end,
+                "text": span.text}, result, bulk=True)
+    result.flush(Sentence)
+
+    stale_beads = _align(corpus, clauses, versions, result)
 
     # Notes have no natural key of their own: their position in the corpus is their identity.
     old_notes = {n.position: n for n in Note.objects.filter(clause__document=document)}
@@ -88,11 +119,59 @@ def corpus_ingest(*, corpus: Corpus) -> IngestResult:
             "clause": clauses[n.ref], "version": versions.get(n.version), "kind": n.kind,
             "body": n.body, "source": n.source, "line": n.line, "reading": n.reading,
             "adopted": n.adopted, "position": position,
-        }, result)
+        }, result, bulk=True)
+    result.flush(Note)
 
-    for stale in (old_notes, old_passages, old_clauses, old_versions):
+    for stale in (stale_beads, old_sentences, old_notes, old_passages, old_clauses, old_versions):
         for row in stale.values():
             row.delete()
             result.deleted += 1
     result.unchanged = not (result.created or result.updated or result.deleted)
     return result
+
+
+def _align(corpus: Corpus, clauses: dict, versions: dict, result: IngestResult) -> dict:
+    """Beads between the base version and every other version, clause by clause.
+
+    A clause's beads are recomputed only when the sentences of its two passages (or the
+    aligner) changed since they were stored. Returns the beads no longer wanted.
+    """
+    base = next(slug for slug, v in versions.items() if v.is_base)
+    existing: dict[tuple, list[Bead]] = {}
+    for bead in Bead.objects.filter(clause__in=clauses.values()).select_related("clause"):
+        existing.setdefault((bead.clause.ref, bead.source_id, bead.target_id), []).append(bead)
+    for ref, clause in clauses.items():
+        source = [s.text for s in corpus.sentences.get((base, ref), [])]
+        if not source:
+            continue
+        for slug, target_version in versions.items():
+            if slug == base or (slug, ref) not in corpus.sentences:
+                continue
+            target = [s.text for s in corpus.sentences[slug, ref]]
+            digest = hashlib.sha256(json.dumps([align.VERSION, source, target],
+                                               ensure_ascii=False).encode()).hexdigest()
+            key = (ref, versions[base].id, target_version.id)
+            stored = existing.pop(key, [])
+            if stored and all(b.texts_hash == digest for b in stored):
+                continue
+            for bead in stored:
+                bead.delete()
+                result.deleted += 1
+            for position, bead in enumerate(_beads(tuple(source), tuple(target),
+                                                   target_version.is_chinese)):
+                result.new_rows.setdefault(Bead, []).append(Bead(
+                    clause=clause, source=versions[base], target=target_version,
+                    position=position, source_sentences=[i + 1 for i in bead.source],
+                    target_sentences=[j + 1 for j in bead.target], score=round(bead.score, 4),
+                    texts_hash=digest))
+    result.flush(Bead)
+    return {bead.id: bead for beads in existing.values() for bead in beads}
+
+
+@lru_cache(maxsize=4096)
+def _beads(source: tuple[str, ...], target: tuple[str, ...], same_language: bool) -> list[align.Bead]:
+    """Alignment of two passages' sentences; remembered, since the same texts align the same."""
+    if same_language and len(source) == len(target):
+        # The other script of the same text: sentence for sentence.
+        return [align.Bead((i,), (i,), 1.0) for i in range(len(source))]
+    return align.align(list(source), list(target))

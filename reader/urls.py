@@ -24,7 +24,10 @@ urlpatterns = [
     path("api/documents/<slug:slug>", api.document, name="api-document"),
     path("api/documents/<slug:slug>/clauses", api.clauses, name="api-clauses"),
     path("api/documents/<slug:slug>/clauses/<str:ref>", api.clause, name="api-clause"),
+    path("api/documents/<slug:slug>/alignment", api.alignment, name="api-alignment"),
     path("", views.index, name="index"),
     path("<slug:slug>/", views.document, name="document"),
+    path("<slug:slug>/export.tmx", views.export_tmx, name="export-tmx"),
+    path("<slug:slug>/export.csv", views.export_csv, name="export-csv"),
     path("<slug:slug>/<ref:ref>/", views.clause, name="clause"),
 ]

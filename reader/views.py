@@ -1,8 +1,9 @@
 """Reader pages: the document list, the parallel reader, and one clause's permalink page."""
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 
-from . import reading
+from . import exports, reading
 from .models import Document
 
 
@@ -46,3 +47,25 @@ def clause(request, slug, ref):
         "permalink": url,
         "v_param": ",".join(v.slug for v in chosen),
     })
+
+
+def _export(request, slug, build, content_type, extension):
+    doc = reading.document_or_404(slug)
+    try:
+        source, target = reading.version_pair(doc, request.GET.get("source"), request.GET.get("target"))
+    except ValueError as problem:
+        return HttpResponseBadRequest(f"{problem}\n", content_type="text/plain; charset=utf-8")
+    body = build(doc, source, target, reading.aligned_beads(doc, source, target))
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{doc.slug}.{source.slug}-{target.slug}.{extension}"')
+    return response
+
+
+def export_tmx(request, slug):
+    return _export(request, slug, exports.tmx, "application/x-tmx+xml; charset=utf-8", "tmx")
+
+
+def export_csv(request, slug):
+    return _export(request, slug, lambda doc, s, t, beads: exports.csv_text(s, t, beads),
+                   "text/csv; charset=utf-8", "csv")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import opencc
 
+from ..segment import Span, sentences
 from .base import (REPAIR, USED, LineFate, Note, ParsedSource, Passage, SourceError,
                    kind_of)
 from .chinese import parse_witness
@@ -66,6 +67,8 @@ class Corpus:
     passages: list[CorpusPassage]
     notes: list[Note]
     sources: list[SourceReport] = field(default_factory=list)
+    # (version, ref) -> the passage's sentences, with offsets into its text
+    sentences: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """A hash of everything that would be written: equal fingerprints, nothing to do."""
@@ -259,7 +262,9 @@ def build_corpus(directory: Path) -> Corpus:
     passages = [version_passages[v["slug"]][ref] for ref in refs for v in versions
                 if ref in version_passages.get(v["slug"], {})]
     notes.sort(key=lambda n: (order.get(n.ref, -1), n.version, n.kind, n.source, n.line or 0))
+    language = {v["slug"]: v["language"] for v in versions}
     return Corpus(
+        sentences={(p.version, p.ref): sentences(p.text, language[p.version]) for p in passages},
         document=dict(manifest["document"]),
         versions=[{**v, "sources": [e["file"] for e in manifest["sources"]
                                     if any(p["feeds"] == v["slug"] or (v.get("base") and "priority" in p)
