@@ -102,8 +102,10 @@ def _add_sentences(rows: list[Row], versions: list[Version], clause_ids: list[in
                                      passage__version__in=versions).order_by("index"):
         spans.setdefault(s.passage_id, []).append(s)
     beads: dict[tuple[int, int], list[Bead]] = {}
+    by_clause: dict[int, list[Bead]] = {}
     for b in Bead.objects.filter(clause_id__in=clause_ids, target__in=versions):
         beads.setdefault((b.clause_id, b.target_id), []).append(b)
+        by_clause.setdefault(b.clause_id, []).append(b)
     for row in rows:
         taken: set[int] = set()
         for cell in row.cells:
@@ -112,7 +114,7 @@ def _add_sentences(rows: list[Row], versions: list[Version], clause_ids: list[in
             text = cell.passage.text
             mapping: dict[int, tuple[tuple[int, ...], bool, float | None]] = {}
             if cell.version.is_base:
-                for b in (b for (cid, _), bs in beads.items() if cid == row.clause.id for b in bs):
+                for b in by_clause.get(row.clause.id, []):
                     for i in b.source_sentences:
                         _, gap, score = mapping.get(i, ((i,), False, None))
                         mapping[i] = ((i,), gap or not b.target_sentences,
