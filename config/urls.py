@@ -1,6 +1,7 @@
-"""Top-level URLs: the reader (documents, clauses, API) and search."""
+"""Top-level URLs: search first (its paths would otherwise read as document slugs), then the reader."""
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("search.urls")),
     path("", include("reader.urls")),
 ]

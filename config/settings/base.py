@@ -8,7 +8,8 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "reader",
-    "search",
+    "search",  # before haystack: its rebuild_index/update_index replace haystack's
+    "haystack",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +53,18 @@ STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 
 # Where `ingest` finds the verbatim source texts and their manifest.
 SOURCES_DIR = BASE_DIR / "fixtures" / "sources"
+
+# Search: haystack with the Chinese-aware Whoosh backend (search/backend.py). PATH holds index
+# generations and a CURRENT pointer.
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        "ENGINE": "search.backend.DuizhaoWhooshEngine",
+        "PATH": str(BASE_DIR / "var" / "whoosh_index"),
+    },
+}
+# Off: with it on, haystack opens a second "narrowing" searcher that can read another index
+# generation than the first while a writer commits (about one search in ten came back empty).
+HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,4 +1,6 @@
 """Tests: an in-memory database, the real templates and static files, DEBUG off."""
+import tempfile
+
 from .base import *  # noqa: F401,F403
 
 DEBUG = False
@@ -7,4 +9,12 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# A real file index in a temporary directory, never the development one.
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        "ENGINE": "search.backend.DuizhaoWhooshEngine",
+        "PATH": tempfile.mkdtemp(prefix="duizhao-test-index-"),
+    },
 }

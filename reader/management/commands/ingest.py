@@ -7,13 +7,18 @@ from django.core.management.base import BaseCommand, CommandError
 from reader.services import corpus_ingest
 from reader.sources.base import SourceError
 from reader.sources.corpus import build_corpus
+from search.services import backend, rebuild_search_index
+
+
+def search_index_is_live() -> bool:
+    return backend().live_generation() is not None
 
 
 class Command(BaseCommand):
     help = ("Parse the verbatim source texts in fixtures/sources/ (see manifest.toml) and write "
             "the document, its versions, clauses, passages and notes. Idempotent and atomic: a "
-            "failing source leaves the previous corpus as it was. --report lists the fate of "
-            "every non-blank source line.")
+            "failing source leaves the previous corpus as it was. Rebuilds the search index "
+            "when the corpus changed. --report lists the fate of every non-blank source line.")
 
     def add_arguments(self, parser):
         parser.add_argument("--sources", type=Path, default=None,
@@ -40,6 +45,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"{slug}: {result.created} rows created, {result.updated} updated, "
                 f"{result.deleted} deleted."))
+        if not result.unchanged or not search_index_is_live():
+            count = rebuild_search_index()
+            self.stdout.write(f"Search index rebuilt: {count} passages, switched atomically.")
         if report:
             self.stdout.write(line_report(corpus))
 

@@ -1,0 +1,38 @@
+"""What the search index holds: one document per passage (a clause in one version)."""
+from haystack import indexes
+
+from reader.models import Passage
+
+
+class PassageIndex(indexes.SearchIndex, indexes.Indexable):
+    text = indexes.CharField(document=True, model_attr="text")
+    chars = indexes.CharField(model_attr="text")
+    spell = indexes.CharField()
+    document = indexes.CharField(model_attr="clause__document__slug")
+    version = indexes.CharField(model_attr="version__slug")
+    language = indexes.CharField(model_attr="version__language")
+    ref = indexes.CharField(model_attr="clause__ref")
+    part = indexes.CharField()
+    clause_key = indexes.CharField()
+    position = indexes.IntegerField(model_attr="clause__position")
+
+    def get_model(self):
+        return Passage
+
+    def index_queryset(self, using=None):
+        return Passage.objects.select_related("clause__document", "version")
+
+    def prepare_spell(self, obj):
+        return obj.text if not obj.version.is_chinese else ""
+
+    def prepare_part(self, obj):
+        return part_of(obj.clause.ref)
+
+    def prepare_clause_key(self, obj):
+        return f"{obj.clause.document.slug}/{obj.clause.ref}"
+
+
+def part_of(ref: str) -> str:
+    """The part a clause belongs to ("1", "2", "3"), "0" for the preamble, "matter" otherwise."""
+    head = ref.split(".")[0]
+    return head if head.isdigit() else "matter"

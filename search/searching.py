@@ -1,0 +1,211 @@
+"""Run a search and shape its results: clauses, best first, with the hit and its rendering.
+
+``search()`` validates the query, builds a Whoosh query with ``search.analysis`` (user input is
+never handed to a query parser, so operators, field syntax and stray quotes are just text),
+runs it on one searcher of the live index generation, keeps each clause once (its best
+passage), and for each result finds the hit sentence and the aligned sentence(s) of the other
+language, so the result can link to ``/<doc>/?v=…#c-<ref>-s<N>``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from whoosh import query as wq
+
+from reader.models import Bead, Passage, Sentence, Version
+
+from .analysis import QueryTerm, highlight, highlight_spans, parse_query, whoosh_query
+from .services import backend
+
+MAX_QUERY = 1000
+MAX_LIMIT = 100
+
+
+class QueryError(ValueError):
+    """The query cannot be searched; the message says why, for the person who typed it."""
+
+
+@dataclass
+class Hit:
+    ref: str
+    document: str
+    version: Version
+    passage: Passage
+    snippet: str  # sanitised HTML with <mark>
+    score: float
+    anchor: str = ""
+    url: str = ""
+    counterpart: Version | None = None
+    aligned: list[str] = field(default_factory=list)  # the other language's sentence(s)
+    versions: dict[str, str] = field(default_factory=dict)  # every version of the clause that matches
+
+
+@dataclass
+class Results:
+    query: str
+    terms: list[QueryTerm]
+    count: int
+    page: int
+    pages: int
+    hits: list[Hit]
+    suggestion: str = ""
+
+
+def clean_query(raw: str | None) -> str:
+    text = (raw or "").replace("\x00", "")
+    text = "".join(ch for ch in text if ch >= " " or ch in "\t")
+    text = " ".join(text.split())
+    if not text:
+        raise QueryError("Type a word or phrase to search for, in Chinese or English.")
+    if len(text) > MAX_QUERY:
+        raise QueryError(f"That query is {len(text)} characters long; searches are limited to "
+                         f"{MAX_QUERY}. Try the few words that matter.")
+    return text
+
+
+def positive_int(raw: str | None, default: int, name: str, *, maximum: int | None = None) -> int:
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise QueryError(f"{name} must be a whole number, not “{str(raw)[:20]}”.") from None
+    if value < 1:
+        raise QueryError(f"{name} must be 1 or more.")
+    if maximum is not None and value > maximum:
+        raise QueryError(f"{name} can be at most {maximum}.")
+    return value
+
+
+def search(raw_query: str | None, *, version: str | None = None, part: str | None = None,
+           page: int = 1, per_page: int = 20) -> Results:
+    """Clauses matching the query, best first; raises QueryError with a message for bad input."""
+    text = clean_query(raw_query)
+    terms = parse_query(text)
+    query = whoosh_query(terms)
+    if query is None:
+        raise QueryError("Nothing searchable is left in that query once operators and punctuation "
+                         "are set aside. Search for words or characters.")
+    versions = {v.slug: v for v in Version.objects.all()}
+    filters = []
+    if version:
+        if version not in versions:
+            raise QueryError(f"Unknown version “{version[:40]}”; choose one of {', '.join(sorted(versions))}.")
+        filters.append(wq.Term("version", version))
+    if part:
+        if part not in {"0", "1", "2", "3", "matter"}:
+            raise QueryError(f"Unknown part “{part[:20]}”.")
+        filters.append(wq.Term("part", part))
+    restrict = wq.And(filters) if filters else None
+
+    searcher = backend().searcher()
+    try:
+        found = searcher.search(query, filter=restrict, limit=None,
+                                collapse="clause_key", collapse_limit=1)
+        ranked = [(hit["django_id"], hit["clause_key"], hit.score) for hit in found]
+        suggestion = "" if ranked else _suggest(searcher, terms)
+    finally:
+        searcher.close()
+
+    count = len(ranked)
+    pages = max(1, -(-count // per_page))
+    if page > pages and count:
+        raise QueryError(f"There are only {pages} page{'s' if pages > 1 else ''} of results.")
+    window = ranked[(page - 1) * per_page: page * per_page]
+    hits = _hits(window, terms, versions, version)
+    return Results(text, terms, count, page, pages, hits, suggestion)
+
+
+def _suggest(searcher, terms: list[QueryTerm]) -> str:
+    """A respelling of the query's English words that exist in the index, if any differ."""
+    corrector = searcher.corrector("spell")
+    words, changed = [], False
+    for term in terms:
+        if term.phrase or not term.text.isascii():
+            words.append(f"“{term.text}”" if term.phrase else term.text)
+            continue
+        fixed = []
+        for word in term.text.split():
+            options = corrector.suggest(word.lower(), limit=1)
+            if options and options[0] != word.lower():
+                fixed.append(options[0])
+                changed = True
+            else:
+                fixed.append(word)
+        words.append(" ".join(fixed))
+    return " ".join(words) if changed else ""
+
+
+def _hits(window, terms, versions: dict[str, Version], only_version: str | None) -> list[Hit]:
+    passages = {str(p.id): p for p in Passage.objects.filter(id__in=[pid for pid, _, _ in window])
+                .select_related("clause__document", "version", "clause")}
+    hits = []
+    for pid, key, score in window:
+        passage = passages.get(str(pid))
+        if passage is None:  # the index is ahead of or behind the database for a moment
+            continue
+        clause = passage.clause
+        hit = Hit(clause.ref, clause.document.slug, passage.version, passage,
+                  highlight(passage.text, terms, around=80), score)
+        siblings = Passage.objects.filter(clause=clause).select_related("version")
+        if only_version:
+            siblings = siblings.filter(version__slug=only_version)
+        for other in siblings.order_by("version__position"):
+            if highlight_spans(other.text, terms):
+                hit.versions[other.version.slug] = highlight(other.text, terms, around=80)
+        _align(hit, terms, versions)
+        hits.append(hit)
+    return hits
+
+
+def _align(hit: Hit, terms, versions: dict[str, Version]) -> None:
+    """Find the hit sentence, its base-text number N and the other language's sentence(s)."""
+    base = next(v for v in versions.values() if v.is_base)
+    spans = highlight_spans(hit.passage.text, terms)
+    sentences = list(Sentence.objects.filter(passage=hit.passage))
+    first = spans[0][0] if spans else 0
+    sentence = next((s for s in sentences if s.start <= first < s.end), sentences[0] if sentences else None)
+    number = None
+    if sentence is not None:
+        if hit.version.is_base:
+            number = sentence.index
+        else:
+            bead = next((b for b in Bead.objects.filter(clause=hit.passage.clause, source=base,
+                                                        target=hit.version)
+                         if sentence.index in b.target_sentences), None)
+            number = bead.source_sentences[0] if bead and bead.source_sentences else None
+    if hit.version.is_chinese:
+        counterpart = next((v for v in versions.values() if not v.is_chinese), None)
+    else:
+        counterpart = base
+    hit.counterpart = counterpart
+    if counterpart is not None and number is not None:
+        if counterpart.is_base:
+            indices = [number]
+            if not hit.version.is_base:
+                bead = next((b for b in Bead.objects.filter(clause=hit.passage.clause, source=base,
+                                                            target=hit.version)
+                             if number in b.source_sentences), None)
+                indices = bead.source_sentences if bead else [number]
+        else:
+            bead = next((b for b in Bead.objects.filter(clause=hit.passage.clause, source=base,
+                                                        target=counterpart)
+                         if number in b.source_sentences), None)
+            indices = bead.target_sentences if bead else []
+        hit.aligned = list(Sentence.objects.filter(
+            passage__clause=hit.passage.clause, passage__version=counterpart, index__in=indices
+        ).values_list("text", flat=True))
+    shown = [hit.version.slug] + ([counterpart.slug] if counterpart else [])
+    hit.anchor = f"c-{hit.ref}-s{number}" if number else f"c-{hit.ref}"
+    hit.url = (reverse("reader:document", args=[hit.document]) + "?v=" + ",".join(shown)
+               + "#" + hit.anchor)
+
+
+def scope(version: str | None, part: str | None) -> str:
+    """What was searched, in words, for the page that says nothing was found."""
+    where = f"version {version}" if version else "all versions (simplified and traditional Chinese, both English translations)"
+    if part:
+        where += f", part {part}" if part != "matter" else ", front and back matter"
+    return where
+
