@@ -6,7 +6,7 @@ PORT   ?= 8000
 # Debian packages the browser tests need (headless Chromium and CJK fonts for screenshots).
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 
-.PHONY: setup run dev test browser-deps clean help
+.PHONY: setup run dev test bench browser-deps clean help
 
 help:
 	@echo "make run    install, migrate, ingest, and serve at http://127.0.0.1:$(PORT)/"
@@ -46,3 +46,10 @@ test: $(VENV)/.installed browser-deps
 
 clean:
 	rm -rf var .pytest_cache
+
+# Benchmarks run on a throwaway database and index, never on var/.
+bench: setup
+	@tmp=$$(mktemp -d); \
+	DATABASE_URL=sqlite:///$$tmp/bench.sqlite3 SEARCH_INDEX_PATH=$$tmp/index \
+	DJANGO_SETTINGS_MODULE=config.settings.dev sh -c '$(BIN)/python manage.py migrate -v0 --noinput && $(BIN)/python manage.py ingest >/dev/null && $(BIN)/python manage.py bench_search'; \
+	status=$$?; rm -rf $$tmp; exit $$status

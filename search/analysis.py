@@ -431,34 +431,67 @@ def whoosh_query(terms: list[QueryTerm], *, word_field: str = "text",
 # ---------------------------------------------------------------------------------------------
 # Highlighting
 
-def _find_sequence(haystack: list[tuple[str, int, int, int]], needle: list[str]) -> list[tuple[int, int]]:
-    """Spans of ``haystack`` tokens equal to ``needle`` at consecutive positions."""
-    spans = []
+def _find_sequence(haystack, needle: list[str]) -> list[tuple[int, int]]:
+    """Spans of ``haystack`` tokens equal to ``needle`` at consecutive positions.
+
+    ``haystack`` is a sequence of (token, start, end, position), or a ``_Tokens`` that also
+    knows where each token occurs (so only those places are tried).
+    """
     n = len(needle)
-    for i in range(len(haystack) - n + 1):
-        first_pos = haystack[i][3]
-        if all(haystack[i + k][0] == needle[k] and haystack[i + k][3] == first_pos + k
-               for k in range(n)):
-            spans.append((haystack[i][1], haystack[i + n - 1][2]))
+    if not n:
+        return []
+    tokens = haystack.tokens if isinstance(haystack, _Tokens) else haystack
+    starts = (haystack.where.get(needle[0], ()) if isinstance(haystack, _Tokens)
+              else [i for i, t in enumerate(tokens) if t[0] == needle[0]])
+    spans = []
+    for i in starts:
+        if i + n > len(tokens):
+            break
+        first_pos = tokens[i][3]
+        if all(tokens[i + k][0] == needle[k] and tokens[i + k][3] == first_pos + k for k in range(1, n)):
+            spans.append((tokens[i][1], tokens[i + n - 1][2]))
     return spans
+
+
+class _Tokens:
+    """A passage's tokens and, for each token, the indices where it occurs."""
+
+    __slots__ = ("tokens", "where")
+
+    def __init__(self, tokens):
+        self.tokens = tuple(tokens)
+        self.where: dict[str, list[int]] = {}
+        for i, token in enumerate(self.tokens):
+            self.where.setdefault(token[0], []).append(i)
+
+
+@lru_cache(maxsize=16384)
+def _passage_chars(text: str) -> _Tokens:
+    """Character tokens of a text, remembered: passages are highlighted again and again."""
+    return _Tokens(char_tokens(fold(text)))
+
+
+@lru_cache(maxsize=16384)
+def _passage_words(text: str) -> _Tokens:
+    """Stemmed word tokens with positions of a text, remembered likewise."""
+    return _Tokens((stem(w), start, end, pos)
+                   for pos, (w, start, end) in enumerate(word_tokens(fold(text))))
 
 
 def highlight_spans(text: str, terms: list[QueryTerm]) -> list[tuple[int, int]]:
     """Sorted, non-overlapping (start, end) offsets in ``text`` of every match of ``terms``."""
-    folded = fold(text)
     chars = words = None
     spans: list[tuple[int, int]] = []
     for term in terms:
         folded_term = fold(term.text)
         if _HAS_CJK.search(folded_term):
             if chars is None:
-                chars = char_tokens(folded)
+                chars = _passage_chars(text)
             for run in _contiguous_runs(char_tokens(folded_term)):
                 spans.extend(_find_sequence(chars, run))
             continue
         if words is None:
-            words = [(stem(w), start, end, pos)
-                     for pos, (w, start, end) in enumerate(word_tokens(folded))]
+            words = _passage_words(text)
         needles = [stem(w) for w, _, _ in word_tokens(folded_term)][:MAX_PHRASE_TOKENS]
         if term.phrase and needles:
             spans.extend(_find_sequence(words, needles))

@@ -32,13 +32,12 @@ class Hit:
     document: str
     version: Version
     passage: Passage
-    snippet: str  # sanitised HTML with <mark>
     score: float
     anchor: str = ""
     url: str = ""
     counterpart: Version | None = None
     aligned: list[str] = field(default_factory=list)  # the other language's sentence(s)
-    versions: dict[str, str] = field(default_factory=dict)  # every version of the clause that matches
+    versions: dict[str, str] = field(default_factory=dict)  # snippet (HTML with <mark>) of every matching version
 
 
 @dataclass
@@ -87,11 +86,11 @@ def search(raw_query: str | None, *, version: str | None = None, part: str | Non
     if query is None:
         raise QueryError("Nothing searchable is left in that query once operators and punctuation "
                          "are set aside. Search for words or characters.")
-    versions = {v.slug: v for v in Version.objects.all()}
+    slugs = set(Version.objects.values_list("slug", flat=True))
     filters = []
     if version:
-        if version not in versions:
-            raise QueryError(f"Unknown version “{version[:40]}”; choose one of {', '.join(sorted(versions))}.")
+        if version not in slugs:
+            raise QueryError(f"Unknown version “{version[:40]}”; choose one of {', '.join(sorted(slugs))}.")
         filters.append(wq.Term("version", version))
     if part:
         if part not in {"0", "1", "2", "3", "matter"}:
@@ -113,7 +112,7 @@ def search(raw_query: str | None, *, version: str | None = None, part: str | Non
     if page > pages and count:
         raise QueryError(f"There are only {pages} page{'s' if pages > 1 else ''} of results.")
     window = ranked[(page - 1) * per_page: page * per_page]
-    hits = _hits(window, terms, versions, version)
+    hits = _hits(window, terms, version)
     return Results(text, terms, count, page, pages, hits, suggestion)
 
 
@@ -137,65 +136,74 @@ def _suggest(searcher, terms: list[QueryTerm]) -> str:
     return " ".join(words) if changed else ""
 
 
-def _hits(window, terms, versions: dict[str, Version], only_version: str | None) -> list[Hit]:
+def _hits(window, terms, only_version: str | None) -> list[Hit]:
+    """Results for one page of hits, with a fixed number of queries whatever the page holds."""
     passages = {str(p.id): p for p in Passage.objects.filter(id__in=[pid for pid, _, _ in window])
                 .select_related("clause__document", "version", "clause")}
+    clause_ids = {p.clause_id for p in passages.values()}
+    siblings: dict[int, list[Passage]] = {}
+    for other in (Passage.objects.filter(clause_id__in=clause_ids).select_related("version")
+                  .order_by("version__position")):
+        siblings.setdefault(other.clause_id, []).append(other)
+    sentences: dict[tuple[int, int], list[Sentence]] = {}
+    for sentence in Sentence.objects.filter(passage__clause_id__in=clause_ids).select_related("passage"):
+        sentences.setdefault((sentence.passage.clause_id, sentence.passage.version_id), []).append(sentence)
+    beads: dict[tuple[int, int], list[Bead]] = {}
+    for bead in Bead.objects.filter(clause_id__in=clause_ids):
+        beads.setdefault((bead.clause_id, bead.target_id), []).append(bead)
+    versions: dict[int, dict[str, Version]] = {}  # document id -> its versions by slug
+    for v in Version.objects.filter(document_id__in={p.clause.document_id for p in passages.values()}):
+        versions.setdefault(v.document_id, {})[v.slug] = v
+
     hits = []
     for pid, key, score in window:
         passage = passages.get(str(pid))
         if passage is None:  # the index is ahead of or behind the database for a moment
             continue
         clause = passage.clause
-        hit = Hit(clause.ref, clause.document.slug, passage.version, passage,
-                  highlight(passage.text, terms, around=80), score)
-        siblings = Passage.objects.filter(clause=clause).select_related("version")
-        if only_version:
-            siblings = siblings.filter(version__slug=only_version)
-        for other in siblings.order_by("version__position"):
+        hit = Hit(clause.ref, clause.document.slug, passage.version, passage, score)
+        for other in siblings.get(clause.id, []):
+            if only_version and other.version.slug != only_version:
+                continue
             if highlight_spans(other.text, terms):
                 hit.versions[other.version.slug] = highlight(other.text, terms, around=80)
-        _align(hit, terms, versions)
+        _align(hit, terms, versions[clause.document_id], sentences, beads)
         hits.append(hit)
     return hits
 
 
-def _align(hit: Hit, terms, versions: dict[str, Version]) -> None:
+def _align(hit: Hit, terms, versions: dict[str, Version], sentences: dict, beads: dict) -> None:
     """Find the hit sentence, its base-text number N and the other language's sentence(s)."""
+    clause_id = hit.passage.clause_id
     base = next(v for v in versions.values() if v.is_base)
+    own = sorted(sentences.get((clause_id, hit.version.id), []), key=lambda s: s.index)
     spans = highlight_spans(hit.passage.text, terms)
-    sentences = list(Sentence.objects.filter(passage=hit.passage))
     first = spans[0][0] if spans else 0
-    sentence = next((s for s in sentences if s.start <= first < s.end), sentences[0] if sentences else None)
+    sentence = next((s for s in own if s.start <= first < s.end), own[0] if own else None)
+
+    def bead_with(target: Version, index: int, side: str) -> Bead | None:
+        return next((b for b in beads.get((clause_id, target.id), [])
+                     if index in getattr(b, f"{side}_sentences")), None)
+
     number = None
     if sentence is not None:
         if hit.version.is_base:
             number = sentence.index
         else:
-            bead = next((b for b in Bead.objects.filter(clause=hit.passage.clause, source=base,
-                                                        target=hit.version)
-                         if sentence.index in b.target_sentences), None)
+            bead = bead_with(hit.version, sentence.index, "target")
             number = bead.source_sentences[0] if bead and bead.source_sentences else None
-    if hit.version.is_chinese:
-        counterpart = next((v for v in versions.values() if not v.is_chinese), None)
-    else:
-        counterpart = base
+    counterpart = (next((v for v in versions.values() if not v.is_chinese), None)
+                   if hit.version.is_chinese else base)
     hit.counterpart = counterpart
     if counterpart is not None and number is not None:
         if counterpart.is_base:
-            indices = [number]
-            if not hit.version.is_base:
-                bead = next((b for b in Bead.objects.filter(clause=hit.passage.clause, source=base,
-                                                            target=hit.version)
-                             if number in b.source_sentences), None)
-                indices = bead.source_sentences if bead else [number]
+            bead = bead_with(hit.version, number, "source")
+            indices = bead.source_sentences if bead else [number]
         else:
-            bead = next((b for b in Bead.objects.filter(clause=hit.passage.clause, source=base,
-                                                        target=counterpart)
-                         if number in b.source_sentences), None)
+            bead = bead_with(counterpart, number, "source")
             indices = bead.target_sentences if bead else []
-        hit.aligned = list(Sentence.objects.filter(
-            passage__clause=hit.passage.clause, passage__version=counterpart, index__in=indices
-        ).values_list("text", flat=True))
+        hit.aligned = [s.text for s in sorted(sentences.get((clause_id, counterpart.id), []),
+                                              key=lambda s: s.index) if s.index in indices]
     shown = [hit.version.slug] + ([counterpart.slug] if counterpart else [])
     hit.anchor = f"c-{hit.ref}-s{number}" if number else f"c-{hit.ref}"
     hit.url = (reverse("reader:document", args=[hit.document]) + "?v=" + ",".join(shown)

@@ -14,8 +14,11 @@ def search_page(request):
     q = request.GET.get("q", "")
     version = request.GET.get("version") or None
     part = request.GET.get("part") or None
+    versions = {}
+    for v in Version.objects.order_by("position", "id"):
+        versions.setdefault(v.slug, v)  # one entry per version slug across the corpus
     context = {"q": q, "version": version or "", "part": part or "", "parts": PARTS,
-               "versions": Version.objects.filter(document__slug="guofa-2015-40").order_by("position")}
+               "versions": list(versions.values())}
     status = 200
     if q.strip():
         try:

@@ -1,4 +1,5 @@
 """Settings shared by every environment. Secrets and hosts live in dev/test/production."""
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -59,7 +60,7 @@ SOURCES_DIR = BASE_DIR / "fixtures" / "sources"
 HAYSTACK_CONNECTIONS = {
     "default": {
         "ENGINE": "search.backend.DuizhaoWhooshEngine",
-        "PATH": str(BASE_DIR / "var" / "whoosh_index"),
+        "PATH": os.environ.get("SEARCH_INDEX_PATH", str(BASE_DIR / "var" / "whoosh_index")),
     },
 }
 # Off: with it on, haystack opens a second "narrowing" searcher that can read another index
