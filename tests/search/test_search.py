@@ -202,3 +202,26 @@ def test_searches_keep_answering_while_the_index_is_rebuilt(indexed):
     assert expected > 0 and not failures
     assert len(counts) > 10 and set(counts) == {expected}
     assert len(generations) == 2
+
+
+def test_haystacks_rebuild_index_command_switches_to_a_complete_new_generation(indexed):
+    from django.core.management import call_command
+
+    before = backend().live_generation()
+    call_command("rebuild_index", "--noinput", stdout=open("/dev/null", "w"))
+    after = backend().live_generation()
+    assert after != before
+    searcher = backend().searcher()
+    try:
+        assert searcher.doc_count() == Passage.objects.count()
+    finally:
+        searcher.close()
+
+
+def test_removing_a_passage_from_the_index_takes_it_out_of_the_results(client, indexed):
+    passage = Passage.objects.get(clause__ref="2.1.2", version__slug="zh-hans")
+    backend().remove(passage)
+    refs = set(result_refs(api(client, q="众创空间", version="zh-hans", limit=100)))
+    assert "2.1.2" not in refs and refs
+    global _built_for
+    _built_for = None  # the next test gets a complete index again
