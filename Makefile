@@ -9,7 +9,9 @@ BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 .PHONY: setup run dev test bench browser-deps clean help
 
 help:
-	@echo "make run    install, migrate, ingest, and serve at http://127.0.0.1:$(PORT)/"
+	@echo "make run    install, migrate, ingest, index, and serve at http://127.0.0.1:$(PORT)/ (gunicorn)"
+	@echo "make dev    the same with Django's runserver and DEBUG on"
+	@echo "make bench  benchmarks (throwaway database and index)"
 	@echo "make setup  everything but serving"
 	@echo "make test   the whole test suite (installs Chromium for the browser tests)"
 
@@ -27,10 +29,25 @@ setup: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py ingest
 
-run: setup
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+# A local secret key, made once, never committed (var/ is ignored).
+var/secret_key: | $(BIN)/python
+	mkdir -p var
+	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-dev: run
+# `make run` serves the way production does: gunicorn, production settings, hashed and
+# compressed static files through whitenoise; plain HTTP on 127.0.0.1 (no HTTPS redirect).
+PRODUCTION_ENV = DJANGO_SETTINGS_MODULE=config.settings.production \
+	DJANGO_SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost \
+	DJANGO_SECURE_SSL_REDIRECT=0
+
+run: setup var/secret_key
+	$(PRODUCTION_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	@echo "Serving http://127.0.0.1:$(PORT)/ with gunicorn (Ctrl-C to stop)"
+	$(PRODUCTION_ENV) PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
+
+# Development: Django's runserver with DEBUG on and auto-reload.
+dev: setup
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Installs Chromium from Debian only if it is missing (needs root and apt, as on CI).
 browser-deps:

@@ -3,6 +3,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 
 from . import reading
+from .caching import cached_response
 from .models import Clause, Document, Note, Passage, Sentence, Version
 
 
@@ -39,6 +40,7 @@ def _note(n: Note) -> dict:
             "adopted": n.adopted or None}
 
 
+@cached_response()
 def documents(request):
     docs = Document.objects.all()
     return _json({"documents": [
@@ -46,6 +48,7 @@ def documents(request):
         for d in docs]})
 
 
+@cached_response()
 def document(request, slug):
     doc = Document.objects.filter(slug=slug).first()
     if doc is None:
@@ -71,6 +74,7 @@ def _clause(c: Clause, versions: list[Version], passages: dict) -> dict:
             "passages": {v.slug: passages.get((c.id, v.id)) for v in versions}}
 
 
+@cached_response()
 def clauses(request, slug):
     doc = Document.objects.filter(slug=slug).first()
     if doc is None:
@@ -82,6 +86,7 @@ def clauses(request, slug):
     return _json({"document": doc.slug, "clauses": [_clause(c, versions, passages) for c in items]})
 
 
+@cached_response()
 def clause(request, slug, ref):
     doc = Document.objects.filter(slug=slug).first()
     if doc is None:
@@ -109,6 +114,7 @@ def clause(request, slug, ref):
     })
 
 
+@cached_response()
 def alignment(request, slug):
     """Every bead from the base text to one other version, in document order."""
     doc = Document.objects.filter(slug=slug).first()

@@ -12,6 +12,7 @@ class Document(models.Model):
     issuer = models.CharField(max_length=200)  # in the original language: 国务院
     date = models.DateField()
     fingerprint = models.CharField(max_length=64, blank=True)  # of the ingested corpus
+    updated_at = models.DateTimeField(null=True, blank=True)  # when an ingest last changed anything
 
     class Meta:
         ordering = ["-date", "slug"]

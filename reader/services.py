@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import transaction
+from django.utils import timezone
 
 from . import align
 from .models import Bead, Clause, Document, Note, Passage, Sentence, Version
@@ -127,6 +128,10 @@ def corpus_ingest(*, corpus: Corpus) -> IngestResult:
             row.delete()
             result.deleted += 1
     result.unchanged = not (result.created or result.updated or result.deleted)
+    if not result.unchanged or document.updated_at is None:
+        # The revision that cached pages and ETags are keyed by (reader/caching.py).
+        Document.objects.filter(pk=document.pk).update(updated_at=timezone.now())
+        document.refresh_from_db(fields=["updated_at"])
     return result
 
 

@@ -4,9 +4,11 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from . import exports, reading
+from .caching import cached_response
 from .models import Document
 
 
+@cached_response()
 def index(request):
     documents = Document.objects.prefetch_related("versions")
     return render(request, "reader/index.html", {
@@ -14,6 +16,7 @@ def index(request):
     })
 
 
+@cached_response()
 def document(request, slug):
     doc = reading.document_or_404(slug)
     versions, problems = reading.choose_versions(doc, request.GET.getlist("v"))
@@ -30,6 +33,7 @@ def document(request, slug):
     })
 
 
+@cached_response()
 def clause(request, slug, ref):
     doc = reading.document_or_404(slug)
     clause = reading.clause_or_404(doc, ref)
@@ -62,10 +66,12 @@ def _export(request, slug, build, content_type, extension):
     return response
 
 
+@cached_response()
 def export_tmx(request, slug):
     return _export(request, slug, exports.tmx, "application/x-tmx+xml; charset=utf-8", "tmx")
 
 
+@cached_response()
 def export_csv(request, slug):
     return _export(request, slug, lambda doc, s, t, beads: exports.csv_text(s, t, beads),
                    "text/csv; charset=utf-8", "csv")

@@ -2,14 +2,17 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from reader.caching import cached_response
 from reader.models import Version
 
+from .services import backend
 from .searching import MAX_LIMIT, QueryError, positive_int, scope, search
 
 PARTS = [("", "All parts"), ("0", "Preamble"), ("1", "Part 一"), ("2", "Part 二"), ("3", "Part 三"),
          ("matter", "Title, addressees, signature")]
 
 
+@cached_response(extra=lambda: backend().live_generation())
 def search_page(request):
     q = request.GET.get("q", "")
     version = request.GET.get("version") or None
@@ -31,6 +34,7 @@ def search_page(request):
     return render(request, "search/search.html", context, status=status)
 
 
+@cached_response(extra=lambda: backend().live_generation())
 def search_api(request):
     q = request.GET.get("q")
     try:

@@ -15,7 +15,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "reader.middleware.SecurityHeadersMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -66,6 +68,17 @@ HAYSTACK_CONNECTIONS = {
 # Off: with it on, haystack opens a second "narrowing" searcher that can read another index
 # generation than the first while a writer commits (about one search in ten came back empty).
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
+
+# Rendered pages are cached per process and keyed by the corpus revision (see reader/caching.py),
+# so an ingest invalidates them everywhere without any process being told.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "duizhao",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+        "TIMEOUT": 3600,
+    },
+}
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

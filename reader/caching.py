@@ -1,0 +1,74 @@
+"""Rendered responses cached by corpus revision, with ETag and Last-Modified.
+
+Pages are built from rows prepared at ingest; the same URL gives the same bytes until the next
+ingest changes something (``Document.updated_at``) or, for search, until the search index
+switches generation. Both are part of every cache key and ETag, so an ingest invalidates every
+process's cache at once without any process being told, and a browser revalidates with a
+cheap 304.
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+
+from django.core.cache import cache
+from django.db.models import Max
+from django.utils.http import http_date, quote_etag
+
+from .models import Document
+
+
+def revision() -> tuple[str, float | None]:
+    """(token, timestamp) of the corpus as a whole: the latest change of any document."""
+    latest = Document.objects.aggregate(latest=Max("updated_at"))["latest"]
+    if latest is None:
+        return "empty", None
+    return latest.isoformat(), latest.timestamp()
+
+
+def cached_response(*, extra=None, vary_on_accept=False):
+    """Cache successful responses of a GET view and answer conditional requests with 304.
+
+    ``extra()`` adds to the revision (e.g. the live search index generation).
+    """
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            token, modified = revision()
+            if extra is not None:
+                token += f"|{extra()}"
+            key_source = f"{view.__module__}.{view.__name__}|{token}|{request.get_full_path()}"
+            digest = hashlib.sha256(key_source.encode("utf-8", "surrogatepass")).hexdigest()
+            etag = quote_etag(digest[:32])
+            if etag in _etags(request.headers.get("If-None-Match", "")):
+                return _not_modified(etag, modified)
+            response = cache.get(f"page:{digest}")
+            if response is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or getattr(response, "streaming", False):
+                    return response
+                if hasattr(response, "render") and callable(response.render):
+                    response = response.render()
+                response["ETag"] = etag
+                if modified is not None:
+                    response["Last-Modified"] = http_date(modified)
+                response["Cache-Control"] = "no-cache"  # may store; must revalidate (cheap 304)
+                cache.set(f"page:{digest}", response)
+            return response
+        return wrapper
+    return decorate
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip() for tag in header.split(",") if tag.strip()}
+
+
+def _not_modified(etag, modified):
+    from django.http import HttpResponseNotModified
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    return response

@@ -1,0 +1,55 @@
+"""Responses a browser can revalidate cheaply, and the security headers on every response."""
+import re
+
+import pytest
+from django.test import override_settings
+
+from reader.models import Passage
+from reader.services import corpus_ingest
+
+PAGES = ["/", "/guofa-2015-40/", "/guofa-2015-40/2.1.3/", "/api/documents/guofa-2015-40/clauses",
+         "/api/documents/guofa-2015-40/clauses/2.1.3", "/guofa-2015-40/export.csv?target=en"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_carry_an_etag_and_a_matching_request_gets_304(client, ingested, url):
+    first = client.get(url)
+    assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and not again.content
+
+
+def test_an_ingest_that_changes_the_corpus_changes_the_page_and_its_etag(client, ingested, corpus):
+    before = client.get("/guofa-2015-40/2.1.3/")
+    Passage.objects.filter(clause__ref="2.1.3", version__slug="en").update(text="tampered")
+    assert client.get("/guofa-2015-40/2.1.3/")["ETag"] == before["ETag"]  # served from cache
+    corpus_ingest(corpus=corpus)  # puts the text back and bumps the revision
+    after = client.get("/guofa-2015-40/2.1.3/")
+    assert after["ETag"] != before["ETag"]
+    assert client.get("/guofa-2015-40/2.1.3/", HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 200
+    assert "3. Developing open innovation." in after.content.decode()
+
+
+@pytest.mark.parametrize("url", PAGES + ["/search/?q=众创空间", "/nope/", "/api/documents/x"])
+def test_every_response_has_the_security_headers(client, ingested, url):
+    response = client.get(url)
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("url", ["/", "/guofa-2015-40/?v=zh-hans,en,en-mt", "/guofa-2015-40/2.1.3/",
+                                 "/search/?q=cloud", "/nope/"])
+def test_pages_have_no_inline_script_or_style_so_the_policy_can_forbid_them(client, ingested, url):
+    html = client.get(url).content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert not re.search(r"\sstyle=", html) and "<style" not in html
+    assert not re.search(r"\son[a-z]+=", html)
+
+
+@override_settings(SECURE_HSTS_SECONDS=31_536_000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True)
+def test_hsts_is_sent_over_https_only(client, ingested):
+    assert "Strict-Transport-Security" in client.get("/", secure=True)
+    assert "Strict-Transport-Security" not in client.get("/")
