@@ -8,11 +8,13 @@ cheap 304.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 from functools import wraps
 
 from django.core.cache import cache
 from django.db.models import Max
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, quote_etag
 
 from .models import Document
@@ -26,10 +28,12 @@ def revision() -> tuple[str, float | None]:
     return latest.isoformat(), latest.timestamp()
 
 
-def cached_response(*, extra=None, vary_on_accept=False):
+def cached_response(*, extra=None):
     """Cache successful responses of a GET view and answer conditional requests with 304.
 
-    ``extra()`` adds to the revision (e.g. the live search index generation).
+    The body is stored once as it is and once gzip-compressed (done when the entry is made,
+    not per request); a client that accepts gzip gets the compressed bytes. ``extra()`` adds
+    to the revision (e.g. the live search index generation).
     """
     def decorate(view):
         @wraps(view)
@@ -44,18 +48,31 @@ def cached_response(*, extra=None, vary_on_accept=False):
             etag = quote_etag(digest[:32])
             if etag in _etags(request.headers.get("If-None-Match", "")):
                 return _not_modified(etag, modified)
-            response = cache.get(f"page:{digest}")
-            if response is None:
+            entry = cache.get(f"page:{digest}")
+            if entry is None:
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200 or getattr(response, "streaming", False):
                     return response
                 if hasattr(response, "render") and callable(response.render):
                     response = response.render()
-                response["ETag"] = etag
-                if modified is not None:
-                    response["Last-Modified"] = http_date(modified)
-                response["Cache-Control"] = "no-cache"  # may store; must revalidate (cheap 304)
-                cache.set(f"page:{digest}", response)
+                headers = {k: v for k, v in response.items()
+                           if k.lower() in ("content-type", "content-disposition")}
+                entry = (response.content, gzip.compress(response.content, 6, mtime=0), headers)
+                cache.set(f"page:{digest}", entry)
+            body, compressed, headers = entry
+            response = HttpResponse(status=200)
+            for name, value in headers.items():
+                response[name] = value
+            if "gzip" in request.headers.get("Accept-Encoding", "") and len(compressed) < len(body):
+                response.content = compressed
+                response["Content-Encoding"] = "gzip"
+            else:
+                response.content = body
+            response["Vary"] = "Accept-Encoding"
+            response["ETag"] = etag
+            if modified is not None:
+                response["Last-Modified"] = http_date(modified)
+            response["Cache-Control"] = "no-cache"  # may store; must revalidate (cheap 304)
             return response
         return wrapper
     return decorate
@@ -66,7 +83,6 @@ def _etags(header: str) -> set[str]:
 
 
 def _not_modified(etag, modified):
-    from django.http import HttpResponseNotModified
     response = HttpResponseNotModified()
     response["ETag"] = etag
     if modified is not None:

@@ -128,7 +128,10 @@ class DuizhaoWhooshBackend(WhooshSearchBackend):
         for name in schema.names():
             if name in specific:
                 rebuilt[name] = specific[name]
-            elif name in ("document", "version", "language", "ref", "part", "clause_key"):
+            elif name == "clause_key":
+                # A column too, so counting distinct clauses needs no stored-field reads.
+                rebuilt[name] = WhooshID(stored=True, sortable=True)
+            elif name in ("document", "version", "language", "ref", "part"):
                 rebuilt[name] = WhooshID(stored=True)
             else:
                 rebuilt[name] = schema[name]

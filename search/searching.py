@@ -8,6 +8,7 @@ language, so the result can link to ``/<doc>/?v=…#c-<ref>-s<N>``.
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -20,6 +21,10 @@ from .services import backend
 
 MAX_QUERY = 1000
 MAX_LIMIT = 100
+
+
+_Sentence = namedtuple("_Sentence", "index start end text")
+_Bead = namedtuple("_Bead", "source_sentences target_sentences")
 
 
 class QueryError(ValueError):
@@ -100,20 +105,46 @@ def search(raw_query: str | None, *, version: str | None = None, part: str | Non
 
     searcher = backend().searcher()
     try:
-        found = searcher.search(query, filter=restrict, limit=None,
-                                collapse="clause_key", collapse_limit=1)
-        ranked = [(hit["django_id"], hit["clause_key"], hit.score) for hit in found]
-        suggestion = "" if ranked else _suggest(searcher, terms)
+        count = _count_clauses(searcher, query, restrict)
+        pages = max(1, -(-count // per_page))
+        if page > pages and count:
+            raise QueryError(f"There are only {pages} page{'s' if pages > 1 else ''} of results.")
+        window = _top_clauses(searcher, query, restrict, page * per_page)[(page - 1) * per_page:]
+        suggestion = "" if count else _suggest(searcher, terms)
     finally:
         searcher.close()
-
-    count = len(ranked)
-    pages = max(1, -(-count // per_page))
-    if page > pages and count:
-        raise QueryError(f"There are only {pages} page{'s' if pages > 1 else ''} of results.")
-    window = ranked[(page - 1) * per_page: page * per_page]
     hits = _hits(window, terms, version)
     return Results(text, terms, count, page, pages, hits, suggestion)
+
+
+def _top_clauses(searcher, query, restrict, needed: int) -> list[tuple[str, str, float]]:
+    """The best ``needed`` clauses as (passage id, clause key, score), one passage each.
+
+    Scores only a few more passages than needed (a clause has one per version) and widens the
+    net until enough distinct clauses are found. (Whoosh's own ``collapse`` with a ``limit``
+    still returns several passages of a clause.)
+    """
+    limit = max(needed * 4, 20)
+    while True:
+        found = searcher.search(query, filter=restrict, limit=limit)
+        best: dict[str, tuple[str, str, float]] = {}
+        for hit in found:
+            best.setdefault(hit["clause_key"], (hit["django_id"], hit["clause_key"], hit.score))
+        if len(best) >= needed or found.scored_length() < limit:
+            return list(best.values())[:needed]
+        limit *= 4
+
+
+def _count_clauses(searcher, query, restrict) -> int:
+    """How many distinct clauses match, without scoring: matching documents, then their
+    clause keys from the index's column."""
+    combined = query if restrict is None else wq.And([query, restrict])
+    docnums = searcher.docs_for_query(combined)
+    reader = searcher.reader()
+    if reader.has_column("clause_key"):
+        keys = reader.column_reader("clause_key")
+        return len({keys[d] for d in docnums})
+    return len({searcher.stored_fields(d)["clause_key"] for d in docnums})
 
 
 def _suggest(searcher, terms: list[QueryTerm]) -> str:
@@ -145,12 +176,16 @@ def _hits(window, terms, only_version: str | None) -> list[Hit]:
     for other in (Passage.objects.filter(clause_id__in=clause_ids).select_related("version")
                   .order_by("version__position")):
         siblings.setdefault(other.clause_id, []).append(other)
-    sentences: dict[tuple[int, int], list[Sentence]] = {}
-    for sentence in Sentence.objects.filter(passage__clause_id__in=clause_ids).select_related("passage"):
-        sentences.setdefault((sentence.passage.clause_id, sentence.passage.version_id), []).append(sentence)
-    beads: dict[tuple[int, int], list[Bead]] = {}
-    for bead in Bead.objects.filter(clause_id__in=clause_ids):
-        beads.setdefault((bead.clause_id, bead.target_id), []).append(bead)
+    # Plain tuples, not model instances: a page of hits reads a few hundred of each.
+    sentences: dict[tuple[int, int], list[_Sentence]] = {}
+    for clause_id, version_id, *fields in (Sentence.objects.filter(passage__clause_id__in=clause_ids)
+                                            .order_by("index").values_list(
+            "passage__clause_id", "passage__version_id", "index", "start", "end", "text")):
+        sentences.setdefault((clause_id, version_id), []).append(_Sentence(*fields))
+    beads: dict[tuple[int, int], list[_Bead]] = {}
+    for clause_id, target_id, *fields in Bead.objects.filter(clause_id__in=clause_ids).values_list(
+            "clause_id", "target_id", "source_sentences", "target_sentences"):
+        beads.setdefault((clause_id, target_id), []).append(_Bead(*fields))
     versions: dict[int, dict[str, Version]] = {}  # document id -> its versions by slug
     for v in Version.objects.filter(document_id__in={p.clause.document_id for p in passages.values()}):
         versions.setdefault(v.document_id, {})[v.slug] = v
@@ -176,12 +211,12 @@ def _align(hit: Hit, terms, versions: dict[str, Version], sentences: dict, beads
     """Find the hit sentence, its base-text number N and the other language's sentence(s)."""
     clause_id = hit.passage.clause_id
     base = next(v for v in versions.values() if v.is_base)
-    own = sorted(sentences.get((clause_id, hit.version.id), []), key=lambda s: s.index)
+    own = sentences.get((clause_id, hit.version.id), [])
     spans = highlight_spans(hit.passage.text, terms)
     first = spans[0][0] if spans else 0
     sentence = next((s for s in own if s.start <= first < s.end), own[0] if own else None)
 
-    def bead_with(target: Version, index: int, side: str) -> Bead | None:
+    def bead_with(target: Version, index: int, side: str) -> _Bead | None:
         return next((b for b in beads.get((clause_id, target.id), [])
                      if index in getattr(b, f"{side}_sentences")), None)
 
@@ -202,8 +237,8 @@ def _align(hit: Hit, terms, versions: dict[str, Version], sentences: dict, beads
         else:
             bead = bead_with(counterpart, number, "source")
             indices = bead.target_sentences if bead else []
-        hit.aligned = [s.text for s in sorted(sentences.get((clause_id, counterpart.id), []),
-                                              key=lambda s: s.index) if s.index in indices]
+        hit.aligned = [s.text for s in sentences.get((clause_id, counterpart.id), [])
+                       if s.index in indices]
     shown = [hit.version.slug] + ([counterpart.slug] if counterpart else [])
     hit.anchor = f"c-{hit.ref}-s{number}" if number else f"c-{hit.ref}"
     hit.url = (reverse("reader:document", args=[hit.document]) + "?v=" + ",".join(shown)

@@ -123,6 +123,13 @@ def describe_repairs(counts: Counter) -> str:
 
 # --- parsing -------------------------------------------------------------------------------
 
+def _number(numeral: str, filename: str, n: int, what: str) -> int:
+    try:
+        return numeral_value(numeral)
+    except ValueError:
+        raise SourceError(filename, n, f"{what} number {numeral} is not a Chinese numeral") from None
+
+
 def parse_witness(text: str, filename: str, *, version: str = "zh-hans",
                   layout_spaces: bool = False, first_line: int = 1,
                   last_line: int | None = None) -> ParsedSource:
@@ -172,7 +179,7 @@ def parse_witness(text: str, filename: str, *, version: str = "zh-hans",
             continue
         m = PART.match(line)
         if m:
-            part = numeral_value(m.group(1))
+            part = _number(m.group(1), filename, n, "part")
             expected = max((int(r) for r in parsed.passages if r.isdigit()), default=0) + 1
             if part != expected and parsed.passages:
                 raise SourceError(filename, n, f"part {m.group(1)} where part {expected} was expected")
@@ -182,7 +189,7 @@ def parse_witness(text: str, filename: str, *, version: str = "zh-hans",
             continue
         m = SECTION.match(line)
         if m and part and len(line) < 40:
-            value = numeral_value(m.group(1))
+            value = _number(m.group(1), filename, n, "section")
             if value != section + 1:
                 raise SourceError(filename, n, f"section ({m.group(1)}) where section {section + 1} was expected")
             section, para, item, lead_ref = value, 0, 0, None

@@ -6,13 +6,18 @@ ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
 def chinese_value(numeral: str) -> int:
-    """一 → 1, 十 → 10, 十一 → 11, 二十三 → 23 (enough for part and section numbers)."""
+    """一 → 1, 十 → 10, 十一 → 11, 二十三 → 23 (enough for part and section numbers).
+
+    Anything else (十十, 一二, 二十十) is a ValueError.
+    """
     digits = {c: n for n, c in enumerate(CHINESE_DIGITS, start=1)}
     if "十" not in numeral:
         if len(numeral) != 1 or numeral not in digits:
             raise ValueError(f"not a Chinese numeral: {numeral!r}")
         return digits[numeral]
     tens, _, units = numeral.partition("十")
+    if (tens and tens not in digits) or (units and units not in digits):
+        raise ValueError(f"not a Chinese numeral: {numeral!r}")
     return (digits[tens] if tens else 1) * 10 + (digits[units] if units else 0)
 
 

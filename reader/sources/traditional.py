@@ -145,7 +145,10 @@ def parse_traditional(text: str, filename: str, simplified_headings: dict[str, s
     if not part_match:
         raise SourceError(filename, first_no, "expected a part heading such as 三、保障支撐")
     part_numeral = part_match.group(1)
-    part_ref = str(chinese_value(part_numeral))
+    try:
+        part_ref = str(chinese_value(part_numeral))
+    except ValueError:
+        raise SourceError(filename, first_no, f"part number {part_numeral} is not a Chinese numeral") from None
     part_text, glosses, marks = _clean(part_match.group(2).strip())
     parsed.add(Passage(ref=part_ref, text=f"{part_numeral}、{part_text}", lines=(first_no,), label=f"{part_numeral}、"))
     if note := _summary_note(part_ref, filename, first_no, glosses, marks):

@@ -53,3 +53,13 @@ def test_pages_have_no_inline_script_or_style_so_the_policy_can_forbid_them(clie
 def test_hsts_is_sent_over_https_only(client, ingested):
     assert "Strict-Transport-Security" in client.get("/", secure=True)
     assert "Strict-Transport-Security" not in client.get("/")
+
+
+def test_a_client_that_accepts_gzip_gets_the_same_page_compressed(client, ingested):
+    import gzip
+
+    plain = client.get("/guofa-2015-40/")
+    packed = client.get("/guofa-2015-40/", HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content) / 3

@@ -1,0 +1,181 @@
+"""`python manage.py bench_site`: the production server under load, measured with wrk.
+
+Run through `make bench`, which gives it a throwaway database and index. It times a full
+ingest (with the index build), starts gunicorn with production settings on a free port, and
+for each endpoint runs wrk with concurrent connections, reporting throughput and p50/p95
+latency, each also as a ratio of the static file's figures (the floor: whitenoise serving a
+file from the same server). Then a soak: 16 connections for 30 s over the main pages and
+search, while the search index is rebuilt twice; any error or non-2xx response is reported.
+"""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT {\\"requests\\": %d, \\"duration_us\\": %d, \\"errors\\": %d, \\"non2xx\\": %d, \\"p50_us\\": %d, \\"p95_us\\": %d}\\n",
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95)))
+end
+"""
+
+ROTATE = """
+local paths = {%s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  local path = paths[(counter %% #paths) + 1]
+  if %s then path = path .. "&n=" .. counter end
+  return wrk.format("GET", path, {["Accept-Encoding"] = "gzip"})
+end
+"""
+
+
+def q(text):
+    return quote(text, safe="")
+
+
+class Command(BaseCommand):
+    help = ("Benchmark the production server with wrk: throughput and p50/p95 per endpoint as "
+            "ratios of a static file's, ingest and index time, and a 30 s soak with 16 "
+            "connections during index rebuilds. Use a throwaway database (make bench does).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
+        parser.add_argument("--connections", type=int, default=16)
+        parser.add_argument("--soak", type=int, default=30, help="seconds of the soak phase")
+
+    def handle(self, *args, duration, connections, soak, **options):
+        if not shutil.which("wrk"):
+            raise CommandError("wrk is not installed (make bench installs it: apt-get install wrk)")
+        started = time.perf_counter()
+        call_command("ingest", stdout=open(os.devnull, "w"))
+        self.stdout.write(f"Ingest + search index from the sources: {time.perf_counter() - started:.1f} s")
+
+        port = self.free_port()
+        server = self.start_server(port)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            self.wait_for(base + "/")
+            endpoints = [
+                ("static file", ["/static/reader/reader.css"], False),
+                ("reader page", ["/guofa-2015-40/"], False),
+                ("clause page", ["/guofa-2015-40/2.1.3/"], False),
+                ("clauses API", ["/api/documents/guofa-2015-40/clauses"], False),
+                ("search zh (cached)", [f"/search/?q={q('众创空间')}"], False),
+                ("search en (cached)", [f"/search/?q={q('cloud computing')}"], False),
+                ("search zh (uncached)", [f"/api/search?q={q(t)}" for t in
+                                          ("众创空间", "互联网+", "网络安全", "云计算", "征信", "國")], True),
+                ("search en (uncached)", [f"/api/search?q={q(t)}" for t in
+                                          ("cloud computing", "manufacture", "enterprises", "IPv6")], True),
+            ]
+            self.stdout.write(f"\nwrk: {connections} connections, {duration} s per endpoint, "
+                              f"gunicorn with {self.workers()} workers, production settings")
+            self.stdout.write(f"{'endpoint':22} {'req/s':>8} {'p50':>9} {'p95':>9} {'×static req/s':>14} "
+                              f"{'×static p50':>12} {'errors':>7}")
+            floor = None
+            for name, paths, unique in endpoints:
+                result = self.wrk(base, paths, unique, duration, connections)
+                rps = result["requests"] / (result["duration_us"] / 1e6)
+                floor = floor or (rps, result["p50_us"])
+                self.stdout.write(
+                    f"{name:22} {rps:8.0f} {result['p50_us'] / 1000:7.1f}ms {result['p95_us'] / 1000:7.1f}ms "
+                    f"{rps / floor[0]:13.2f}× {result['p50_us'] / max(floor[1], 1):11.1f}× "
+                    f"{result['errors'] + result['non2xx']:7d}")
+            self.soak(base, soak)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+    def soak(self, base, seconds):
+        paths = ["/", "/guofa-2015-40/", "/guofa-2015-40/?v=zh-hans,en,en-mt", "/guofa-2015-40/2.1.3/",
+                 "/guofa-2015-40/3.5.2/", "/api/documents/guofa-2015-40/clauses/3.1.1",
+                 f"/search/?q={q('众创空间')}", f"/api/search?q={q('网络安全')}",
+                 f"/api/search?q={q('manufacture')}", "/static/reader/reader.css"]
+        self.stdout.write(f"\nSoak: 16 connections for {seconds} s over {len(paths)} URLs "
+                          f"(search URLs made unique per request), index rebuilt twice meanwhile")
+        rebuilds = []
+
+        def rebuild_later():
+            for delay in (seconds / 3, seconds / 3):
+                time.sleep(delay)
+                t = time.perf_counter()
+                subprocess.run([sys.executable, "manage.py", "build_search_index"], check=True,
+                               stdout=subprocess.DEVNULL, env=os.environ.copy())
+                rebuilds.append(time.perf_counter() - t)
+
+        import threading
+        thread = threading.Thread(target=rebuild_later)
+        thread.start()
+        result = self.wrk(base, paths, True, seconds, 16, search_only_unique=True)
+        thread.join()
+        rps = result["requests"] / (result["duration_us"] / 1e6)
+        self.stdout.write(f"  {result['requests']} requests, {rps:.0f} req/s, p50 {result['p50_us'] / 1000:.1f} ms, "
+                          f"p95 {result['p95_us'] / 1000:.1f} ms; errors {result['errors']}, "
+                          f"non-2xx {result['non2xx']}; index rebuilds took "
+                          + ", ".join(f"{r:.1f} s" for r in rebuilds))
+        if result["errors"] or result["non2xx"]:
+            raise CommandError("the soak saw errors")
+
+    def wrk(self, base, paths, unique, duration, connections, search_only_unique=False):
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            listed = ", ".join(json.dumps(p) for p in paths)
+            condition = 'path:find("search")' if search_only_unique else ("true" if unique else "false")
+            script.write(ROTATE % (listed, condition) + REPORT)
+        try:
+            out = subprocess.run(
+                ["wrk", f"-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+                 "-s", script.name, base + paths[0]],
+                capture_output=True, text=True, check=True).stdout
+        finally:
+            os.unlink(script.name)
+        match = re.search(r"RESULT (\{.*\})", out)
+        if not match:
+            raise CommandError(f"wrk gave no result:\n{out}")
+        return json.loads(match.group(1))
+
+    def workers(self):
+        return int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() * 2 + 1))
+
+    def start_server(self, port):
+        key = Path(settings.BASE_DIR) / "var" / "secret_key"
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
+               "DJANGO_SECRET_KEY": key.read_text().strip() if key.exists() else "bench-" + "x" * 50,
+               "ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_SECURE_SSL_REDIRECT": "0",
+               "PORT": str(port), "ACCESS_LOG": os.devnull}
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True)
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        return subprocess.Popen([str(gunicorn), "-c", "config/gunicorn.py", "config.wsgi"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def wait_for(self, url, seconds=60):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise CommandError(f"the server did not answer {url} within {seconds} s")
+
+    @staticmethod
+    def free_port():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
