@@ -6,7 +6,7 @@ PORT   ?= 8000
 # Debian packages the browser tests need (headless Chromium and CJK fonts for screenshots).
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 
-.PHONY: setup run dev test bench browser-deps clean help
+.PHONY: setup run dev test bench screenshots browser-deps clean help
 
 help:
 	@echo "make run    install, migrate, ingest, index, and serve at http://127.0.0.1:$(PORT)/ (gunicorn)"
@@ -60,6 +60,11 @@ browser-deps:
 
 test: $(VENV)/.installed browser-deps
 	$(BIN)/pytest
+
+# The README's two screenshots (desktop and 375 px), taken by the browser tests' tooling.
+screenshots: $(VENV)/.installed browser-deps
+	mkdir -p docs/screenshots
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/browser -k screenshot
 
 clean:
 	rm -rf var .pytest_cache

@@ -137,6 +137,13 @@ def parse_witness(text: str, filename: str, *, version: str = "zh-hans",
 
     Lines outside that range are left without a fate for another parser to account for.
     """
+    if last_line is not None and text.count("\n") + 1 < last_line:
+        # A file cut short would otherwise just feed fewer clauses, and the error would surface
+        # later, in whichever source needed the missing text.
+        lines = source_lines(text)
+        raise SourceError(filename, lines[-1][0] if lines else None,
+                          f"the file ends before line {last_line}, where this witness should end: "
+                          f"is it truncated?")
     parsed = ParsedSource(filename, version)
     part = section = 0
     para = item = 0

@@ -50,7 +50,9 @@
     });
     if (!span) return;
     light(span);
-    span.scrollIntoView({ block: "center" });
+    // The browser scrolls to an element with that id itself (CSS leaves room above it); when
+    // the Chinese pane is hidden there is none, so bring the lit sentence into view here.
+    if (span.id !== match[1] + "-s" + match[2]) span.scrollIntoView({ block: "center" });
   }
   window.addEventListener("hashchange", fromHash);
   fromHash();
