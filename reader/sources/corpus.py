@@ -107,11 +107,53 @@ def read_source(directory: Path, entry: dict) -> str:
 def load_manifest(directory: Path) -> dict:
     path = directory / MANIFEST
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        manifest = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SourceError(MANIFEST, None, f"no manifest in {directory}") from exc
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SourceError(MANIFEST, getattr(exc, "lineno", None), str(exc)) from exc
+    check_manifest(manifest)
+    return manifest
+
+
+PARSERS = {"chinese-witness", "chinese-traditional", "english-published", "english-machine"}
+
+
+def check_manifest(manifest: dict) -> None:
+    """Raise SourceError naming what is missing or malformed, before anything is parsed."""
+    def need(table, key, kind, where):
+        value = table.get(key) if isinstance(table, dict) else None
+        if not isinstance(value, kind):
+            raise SourceError(MANIFEST, None, f"{where}: “{key}” is missing or not a "
+                              f"{kind.__name__ if isinstance(kind, type) else kind[0].__name__}")
+        return value
+
+    document = need(manifest, "document", dict, "the manifest")
+    for key in ("slug", "number", "issuer"):
+        need(document, key, str, "[document]")
+    if not hasattr(document.get("date"), "isoformat"):
+        raise SourceError(MANIFEST, None, "[document]: “date” is missing or not a date (YYYY-MM-DD)")
+    versions = need(manifest, "versions", list, "the manifest")
+    slugs = set()
+    for n, version in enumerate(versions, start=1):
+        for key in ("slug", "language", "label", "kind"):
+            need(version, key, str, f"[[versions]] #{n}")
+        slugs.add(version["slug"])
+    if sum(1 for v in versions if v.get("base") is True) != 1:
+        raise SourceError(MANIFEST, None, "exactly one version must have base = true")
+    for n, source in enumerate(need(manifest, "sources", list, "the manifest"), start=1):
+        name = need(source, "file", str, f"[[sources]] #{n}")
+        if "/" in name or name in ("", ".", ".."):
+            raise SourceError(MANIFEST, None, f"[[sources]] #{n}: “{name}” is not a file name")
+        for part in need(source, "parts", list, f"[[sources]] {name}"):
+            parser = need(part, "parser", str, f"[[sources]] {name} part")
+            if parser not in PARSERS:
+                raise SourceError(MANIFEST, None, f"{name}: unknown parser “{parser}”")
+            if need(part, "feeds", str, f"[[sources]] {name} part") not in slugs:
+                raise SourceError(MANIFEST, None, f"{name}: feeds unknown version “{part['feeds']}”")
+            for key in ("first_line", "last_line", "priority"):
+                if key in part and (not isinstance(part[key], int) or isinstance(part[key], bool)):
+                    raise SourceError(MANIFEST, None, f"{name}: “{key}” must be a whole number")
 
 
 def _merge_fates(report: SourceReport, parsed: ParsedSource) -> None:

@@ -26,8 +26,8 @@ CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 VERSION_EN = "en"
 PUBLISHED_PART = re.compile(r"^(?P<label>[IVXLC]+),\s")  # "I, Programme requirements"
-PUBLISHED_SECTION = re.compile(r"^(?P<label>\(\d+\))\s")  # "(1) Overall thinking"
-PUBLISHED_ITEM = re.compile(r"^\s+(?P<label>\d+\.)\s")  # items are the indented lines
+PUBLISHED_SECTION = re.compile(r"^(?P<label>\(\d{1,4}\))\s")  # "(1) Overall thinking"
+PUBLISHED_ITEM = re.compile(r"^\s+(?P<label>\d{1,4}\.)\s")  # items are the indented lines
 PUBLISHED_NUMBER = re.compile(r"^GF No\.")
 PUBLISHED_ISSUER = "State Council"  # first line of the signature
 BLOG_FURNITURE = {
@@ -186,7 +186,7 @@ VERSION_MT = "en-mt"
 SITE_HEADLINE = re.compile(r"^Full text of ")
 MT_NUMBER = re.compile(r"\[\d{4}\]\s*No\.\s*\d+")  # "Guo Fa [2015] No.40 Document"
 # A label at a sentence start inside the run-on line: "(1)", "1." or "(VI)" after ". " or ") ".
-RUN_ON_LABEL = re.compile(r"(?<=[.)\"”])\s+(?P<label>\((?:\d+|[IVXLC]+)\)|\d+\.)(?=\s)")
+RUN_ON_LABEL = re.compile(r"(?<=[.)\"”])\s+(?P<label>\((?:\d{1,4}|[IVXLC]{1,8})\)|\d{1,4}\.)(?=\s)")
 SPLIT_YEAR = re.compile(r"\b(?:19|20) \d\d\b")
 MASK = "* * *"
 

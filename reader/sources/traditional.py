@@ -34,7 +34,7 @@ _PINYIN_GLOSS = re.compile(rf"(?<=[{_CJK_CHAR}?])\({_SYLLABLE}\)")
 
 _PART_HEADING = re.compile(rf"^([{CHINESE_NUMERALS}]+)、(.+)$")
 _SECTION_HEADING = re.compile(rf"^(（([{CHINESE_NUMERALS}]+)）)(.+。)$")
-_NUMBERED_ITEM = re.compile(r"^(\d+)[.．]\s*(.+)$")
+_NUMBERED_ITEM = re.compile(r"^(\d{1,4})[.．]\s*(.+)$")
 _DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 
 # A garbled heading is accepted only if its bytes still confirm this share of the rebuild.

@@ -31,8 +31,8 @@ from reader.sources.traditional import parse_traditional
 from search.analysis import MAX_TERMS, QueryTerm, fold, highlight, parse_query, whoosh_query
 
 # ROBUSTNESS_EXAMPLES=2000 searches harder (minutes instead of seconds).
-EXAMPLES = hypothesis_settings(max_examples=int(os.environ.get("ROBUSTNESS_EXAMPLES", 60)), deadline=None,
-                               suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES = hypothesis_settings(max_examples=int(os.environ.get("ROBUSTNESS_EXAMPLES", 60)),
+                               deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 MANIFEST = tomllib.loads((settings.SOURCES_DIR / "manifest.toml").read_text(encoding="utf-8"))
 SOURCE_TEXTS = {entry["file"]: (settings.SOURCES_DIR / entry["file"]).read_text(encoding="utf-8")
@@ -270,6 +270,40 @@ def test_traditional_parser_given_any_text_parses_it_or_raises_source_error(
     parsed = parse_or_source_error(parse_traditional, text, TRADITIONAL, headings)
     if parsed is not None:
         assert_lines_accounted_for(parsed, text, all_lines(text))
+
+
+SIGNED = "\n中华人民共和国国务院\n2015年7月1日"
+
+
+@pytest.mark.parametrize("parse, text, line", [
+    (lambda t: parse_witness(t, "w.txt"), "十十、标题", 1),
+    (lambda t: parse_witness(t, "w.txt"), "一、总体要求\n（一二）总体思路", 2),
+    (lambda t: parse_traditional(t, "w.txt", {}), "二十十、保障支撐\n（一）夯實。\n1.鞏固。" + SIGNED, 1),
+], ids=["part-十十", "section-一二", "traditional-part-二十十"])
+def test_a_heading_numbered_with_an_impossible_chinese_numeral_is_a_source_error_naming_its_line(
+        parse, text, line):
+    with pytest.raises(SourceError) as failure:
+        parse(text)
+    assert failure.value.line == line
+
+
+LONG_NUMBER = "1" * 5000  # more digits than int() converts (sys.get_int_max_str_digits)
+
+
+@pytest.mark.parametrize("parse, text", [
+    (lambda t: parse_witness(t, "w.txt"), f"一、总体要求\n（一）总体思路\n{LONG_NUMBER}.条目"),
+    (lambda t: parse_traditional(t, "w.txt", {}), f"三、保障支撐\n（一）夯實。\n{LONG_NUMBER}.鞏固。" + SIGNED),
+    (lambda t: parse_published_translation(t, "w.txt"),
+     f"Title\nTo all:\nPreamble.\nI, Part\n(1) Section\n   {LONG_NUMBER}. Item\nState Council"),
+], ids=["witness", "traditional", "published"])
+def test_an_item_number_too_long_for_int_is_read_as_text_or_a_source_error_never_a_crash(parse, text):
+    # Labels have at most four digits; a longer run is not an item number, so it is text (or
+    # misplaced text, a SourceError) but never reaches int() and its ValueError.
+    try:
+        parsed = parse(text)
+    except SourceError:
+        return
+    assert not any(p.label.rstrip(".").isdigit() and len(p.label) > 5 for p in parsed.passages.values())
 
 
 # --- segmenters ------------------------------------------------------------------------------
