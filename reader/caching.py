@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import time
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max
 from django.http import HttpResponse, HttpResponseNotModified
@@ -20,8 +22,27 @@ from django.utils.http import http_date, quote_etag
 from .models import Document
 
 
+_remembered: tuple[float, tuple[str, float | None]] | None = None
+
+
 def revision() -> tuple[str, float | None]:
-    """(token, timestamp) of the corpus as a whole: the latest change of any document."""
+    """(token, timestamp) of the corpus as a whole: the latest change of any document.
+
+    Read from the database, or remembered for ``CORPUS_REVISION_TTL`` seconds (production: 1 s,
+    so a busy process asks once a second rather than once a request; an ingest shows within
+    that second).
+    """
+    global _remembered
+    ttl = getattr(settings, "CORPUS_REVISION_TTL", 0)
+    now = time.monotonic()
+    if ttl and _remembered and now - _remembered[0] < ttl:
+        return _remembered[1]
+    value = _read_revision()
+    _remembered = (now, value)
+    return value
+
+
+def _read_revision() -> tuple[str, float | None]:
     latest = Document.objects.aggregate(latest=Max("updated_at"))["latest"]
     if latest is None:
         return "empty", None
@@ -48,7 +69,9 @@ def cached_response(*, extra=None):
             etag = quote_etag(digest[:32])
             if etag in _etags(request.headers.get("If-None-Match", "")):
                 return _not_modified(etag, modified)
-            entry = cache.get(f"page:{digest}")
+            # Plain and compressed bodies are separate entries: a request unpickles one.
+            wants_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+            entry = cache.get(f"page:{digest}:{'gzip' if wants_gzip else 'plain'}")
             if entry is None:
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200 or getattr(response, "streaming", False):
@@ -57,17 +80,17 @@ def cached_response(*, extra=None):
                     response = response.render()
                 headers = {k: v for k, v in response.items()
                            if k.lower() in ("content-type", "content-disposition")}
-                entry = (response.content, gzip.compress(response.content, 6, mtime=0), headers)
-                cache.set(f"page:{digest}", entry)
-            body, compressed, headers = entry
-            response = HttpResponse(status=200)
+                plain = (response.content, headers, False)
+                packed = gzip.compress(response.content, 6, mtime=0)
+                compressed = (packed, headers, True) if len(packed) < len(response.content) else plain
+                cache.set_many({f"page:{digest}:plain": plain, f"page:{digest}:gzip": compressed})
+                entry = compressed if wants_gzip else plain
+            body, headers, is_gzip = entry
+            response = HttpResponse(body, status=200)
             for name, value in headers.items():
                 response[name] = value
-            if "gzip" in request.headers.get("Accept-Encoding", "") and len(compressed) < len(body):
-                response.content = compressed
+            if is_gzip:
                 response["Content-Encoding"] = "gzip"
-            else:
-                response.content = body
             response["Vary"] = "Accept-Encoding"
             response["ETag"] = etag
             if modified is not None:

@@ -34,6 +34,9 @@ if _flag("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
+# Cached pages check the corpus revision at most once a second per process (reader/caching.py).
+CORPUS_REVISION_TTL = 1.0
+
 # Static files straight from gunicorn, hashed and compressed (collectstatic fills STATIC_ROOT).
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
 STORAGES = {
