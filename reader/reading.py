@@ -4,12 +4,16 @@ Views stay thin: they parse the request, call one of these, and render.
 """
 from __future__ import annotations
 
+import difflib
+import re
+
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from .pinyin import ruby
 from .models import Bead, Clause, Document, Note, Passage, Sentence, Version
 
 
@@ -29,6 +33,7 @@ class SentenceView:
     low: bool = False  # its bead's score is below LOW_CONFIDENCE
     anchor: str = ""  # c-<ref>-s<N>, on the first shown sentence carrying base sentence N
     score: float | None = None
+    ruby: tuple = ()  # ((character, pinyin), …) when the pinyin aid is on
 
     @property
     def base_attr(self) -> str:
@@ -77,8 +82,12 @@ def choose_versions(document: Document, requested: list[str]) -> tuple[list[Vers
     return chosen, problems
 
 
-def rows(document: Document, versions: list[Version], clauses=None) -> list[Row]:
-    """One row per clause, one cell per version, with the notes that belong to each."""
+def rows(document: Document, versions: list[Version], clauses=None, *, with_pinyin: bool = False
+         ) -> list[Row]:
+    """One row per clause, one cell per version, with the notes that belong to each.
+
+    ``with_pinyin``: Chinese sentences carry their characters' readings for ruby.
+    """
     clauses = list(clauses if clauses is not None else Clause.objects.of(document).in_order())
     ids = [c.id for c in clauses]
     passages = {(p.clause_id, p.version_id): p
@@ -92,6 +101,12 @@ def rows(document: Document, versions: list[Version], clauses=None) -> list[Row]
                   notes.get((c.id, None), []))
               for c in clauses]
     _add_sentences(result, versions, ids)
+    if with_pinyin:
+        for row in result:
+            for cell in row.cells:
+                if cell.version.is_chinese:
+                    for sentence in cell.sentences:
+                        sentence.ruby = ruby(sentence.text)
     return result
 
 
@@ -259,3 +274,55 @@ def aligned_beads(document: Document, source: Version, target: Version) -> list[
         out.append(AlignedBead(bead.clause.ref, bead, [src[i] for i in bead.source_sentences],
                                [tgt[j] for j in bead.target_sentences]))
     return out
+
+
+@dataclass
+class Comparison:
+    number: int  # the base sentence
+    source: str
+    renderings: list[tuple[Version, str]]  # (version, its sentence(s) rendering this one)
+    diff: list[tuple[str, str]]  # word-level: ("same" | "first" | "second", words)
+
+
+WORD = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
+
+
+def word_diff(first: str, second: str) -> list[tuple[str, str]]:
+    """Word-level difference of two renderings: runs of shared words, words only in the first,
+    words only in the second (compared case-insensitively, shown as written)."""
+    a, b = WORD.findall(first), WORD.findall(second)
+    matcher = difflib.SequenceMatcher(None, [w.lower() for w in a], [w.lower() for w in b], autojunk=False)
+    out: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.append(("same", " ".join(b[j1:j2])))
+            continue
+        if i2 > i1:
+            out.append(("first", " ".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("second", " ".join(b[j1:j2])))
+    return out
+
+
+def comparisons(clause: Clause) -> tuple[list[Version], list[Comparison]]:
+    """Each base sentence of a clause with its renderings in the other-language versions and a
+    word diff between the first two of them."""
+    versions = list(Version.objects.of(clause.document))
+    base = next(v for v in versions if v.is_base)
+    targets = [v for v in versions if v.language != base.language and not v.is_chinese]
+    sentences: dict[int, dict[int, str]] = {}
+    for s in Sentence.objects.filter(passage__clause=clause).select_related("passage"):
+        sentences.setdefault(s.passage.version_id, {})[s.index] = s.text
+    beads = list(Bead.objects.filter(clause=clause, source=base, target__in=targets))
+    out = []
+    for number, text in sorted(sentences.get(base.id, {}).items()):
+        renderings = []
+        for target in targets:
+            if target.id not in sentences:
+                continue
+            bead = next((b for b in beads if b.target_id == target.id and number in b.source_sentences), None)
+            rendering = " ".join(sentences[target.id][j] for j in (bead.target_sentences if bead else []))
+            renderings.append((target, rendering))
+        diff = word_diff(renderings[0][1], renderings[1][1]) if len(renderings) >= 2 else []
+        out.append(Comparison(number, text, renderings, diff))
+    return [v for v in targets if v.id in sentences], out

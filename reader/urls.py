@@ -30,4 +30,5 @@ urlpatterns = [
     path("<slug:slug>/export.tmx", views.export_tmx, name="export-tmx"),
     path("<slug:slug>/export.csv", views.export_csv, name="export-csv"),
     path("<slug:slug>/<ref:ref>/", views.clause, name="clause"),
+    path("<slug:slug>/<ref:ref>/compare/", views.compare, name="compare"),
 ]

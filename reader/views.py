@@ -8,6 +8,14 @@ from .caching import cached_response
 from .models import Document
 
 
+def reading_aids(request) -> dict:
+    """The pinyin and variants toggles (?pinyin=1, ?variants=1), and the query that keeps them."""
+    show_pinyin = request.GET.get("pinyin") == "1"
+    show_variants = request.GET.get("variants") == "1"
+    keep = "".join(f"&{name}=1" for name, on in (("pinyin", show_pinyin), ("variants", show_variants)) if on)
+    return {"show_pinyin": show_pinyin, "show_variants": show_variants, "aids_query": keep}
+
+
 @cached_response()
 def index(request):
     documents = Document.objects.prefetch_related("versions")
@@ -20,7 +28,8 @@ def index(request):
 def document(request, slug):
     doc = reading.document_or_404(slug)
     versions, problems = reading.choose_versions(doc, request.GET.getlist("v"))
-    rows = reading.rows(doc, versions)
+    aids = reading_aids(request)
+    rows = reading.rows(doc, versions, with_pinyin=aids["show_pinyin"])
     return render(request, "reader/document.html", {
         "document": doc,
         "versions": versions,
@@ -30,6 +39,7 @@ def document(request, slug):
         "rows": rows,
         "outline": [row for row in rows if row.clause.is_heading],
         "title": next((row for row in rows if row.clause.ref == "title"), None),
+        **aids,
     })
 
 
@@ -43,7 +53,9 @@ def clause(request, slug, ref):
     return render(request, "reader/clause.html", {
         "document": doc,
         "clause": clause,
-        "row": reading.rows(doc, list(doc.versions.all()), [clause])[0],
+        "row": reading.rows(doc, list(doc.versions.all()), [clause],
+                            with_pinyin=reading_aids(request)["show_pinyin"])[0],
+        **reading_aids(request),
         "ancestors": reading.ancestors(clause),
         "previous": previous,
         "following": following,
@@ -75,3 +87,14 @@ def export_tmx(request, slug):
 def export_csv(request, slug):
     return _export(request, slug, lambda doc, s, t, beads: exports.csv_text(s, t, beads),
                    "text/csv; charset=utf-8", "csv")
+
+
+@cached_response()
+def compare(request, slug, ref):
+    doc = reading.document_or_404(slug)
+    clause = reading.clause_or_404(doc, ref)
+    targets, rows = reading.comparisons(clause)
+    return render(request, "reader/compare.html", {
+        "document": doc, "clause": clause, "targets": targets, "rows": rows,
+        "ancestors": reading.ancestors(clause),
+    })
