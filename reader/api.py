@@ -129,3 +129,25 @@ def alignment(request, slug):
         "beads": [{"ref": b.ref, "source": b.source, "target": b.target, "score": b.bead.score}
                   for b in reading.aligned_beads(doc, source, target)],
     })
+
+
+@cached_response()
+def checks(request, slug):
+    """Automatic translation-check findings for one translation, in document order."""
+    doc = Document.objects.filter(slug=slug).first()
+    if doc is None:
+        return _error(404, f"No document with slug “{slug[:80]}”.")
+    try:
+        _, target = reading.version_pair(doc, None, request.GET.get("target"))
+    except ValueError as problem:
+        return _error(400, str(problem))
+    return _json({"target": target.slug, "findings": [
+        {"ref": f.clause.ref, "sentence": f.sentence, "kind": f.kind, "reason": f.reason,
+         "url": request.build_absolute_uri(
+             reverse("reader:document", args=[doc.slug]) + f"?v={reading_base(doc)},{target.slug}"
+             + (f"#c-{f.clause.ref}-s{f.sentence}" if f.sentence else f"#c-{f.clause.ref}"))}
+        for f in reading.findings(doc, target)]})
+
+
+def reading_base(doc) -> str:
+    return next(v.slug for v in Version.objects.of(doc) if v.is_base)

@@ -198,3 +198,30 @@ class Bead(models.Model):
     @property
     def is_gap(self):
         return not self.source_sentences or not self.target_sentences
+
+
+class Finding(models.Model):
+    """An automatic translation check's finding on one clause of a translation (computed at ingest)."""
+
+    class Kind(models.TextChoices):
+        OMISSION = "omission", "omission"
+        ADDITION = "addition", "addition"
+        LENGTH = "length", "length ratio"
+        NUMBER = "number", "number"
+        LATIN = "latin", "Latin token"
+        LABEL = "label", "label or numbering"
+        ARTEFACT = "artefact", "artefact"
+        GLOSSARY = "glossary", "glossary term"
+
+    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="findings")
+    target = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="findings")
+    sentence = models.PositiveSmallIntegerField(null=True, blank=True)  # base sentence, 1-based
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.TextField()
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"{self.kind} in {self.clause}@{self.target.slug}"

@@ -326,3 +326,10 @@ def comparisons(clause: Clause) -> tuple[list[Version], list[Comparison]]:
         diff = word_diff(renderings[0][1], renderings[1][1]) if len(renderings) >= 2 else []
         out.append(Comparison(number, text, renderings, diff))
     return [v for v in targets if v.id in sentences], out
+
+
+def findings(document: Document, target: Version) -> list:
+    """The stored translation-check findings for one translation, in document order."""
+    from .models import Finding
+    return list(Finding.objects.filter(target=target, clause__document=document)
+                .select_related("clause").order_by("position"))

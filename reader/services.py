@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import align
-from .models import Bead, Clause, Document, Note, Passage, Sentence, Version
+from . import checks
+from .models import Bead, Clause, Document, Finding, Note, Passage, Sentence, Version
 from .sources.base import kind_of, parent_of
 from .sources.corpus import Corpus
 
@@ -112,6 +113,7 @@ def corpus_ingest(*, corpus: Corpus) -> IngestResult:
     result.flush(Sentence)
 
     stale_beads = _align(corpus, clauses, versions, result)
+    _record_findings(corpus, document, clauses, versions, result)
 
     # Notes have no natural key of their own: their position in the corpus is their identity.
     old_notes = {n.position: n for n in Note.objects.filter(clause__document=document)}
@@ -180,3 +182,31 @@ def _beads(source: tuple[str, ...], target: tuple[str, ...], same_language: bool
         # The other script of the same text: sentence for sentence.
         return [align.Bead((i,), (i,), 1.0) for i in range(len(source))]
     return align.align(list(source), list(target))
+
+
+def _record_findings(corpus: Corpus, document: Document, clauses: dict, versions: dict,
+                     result: IngestResult) -> None:
+    """Run the translation checks on every translation and store what they find.
+
+    Findings are derived entirely from the stored texts, beads and notes, so they are replaced
+    as a whole, and only when they differ from what is stored.
+    """
+    for slug, version in versions.items():
+        if version.is_chinese:
+            continue
+        stored = {}
+        for bead in Bead.objects.filter(clause__document=document, target=version).select_related("clause"):
+            stored.setdefault(bead.clause.ref, []).append(
+                (bead.source_sentences, bead.target_sentences, bead.score))
+        found = checks.check_document(corpus, slug, beads_for=lambda ref: stored.get(ref, []))
+        wanted = [(f.ref, f.sentence, f.kind, f.reason) for f in found]
+        existing = list(Finding.objects.filter(target=version).select_related("clause")
+                        .values_list("clause__ref", "sentence", "kind", "reason"))
+        if existing == wanted:
+            continue
+        result.deleted += Finding.objects.filter(target=version).delete()[0]
+        Finding.objects.bulk_create([
+            Finding(clause=clauses[ref], target=version, sentence=sentence, kind=kind, reason=reason,
+                    position=position)
+            for position, (ref, sentence, kind, reason) in enumerate(wanted)])
+        result.created += len(wanted)

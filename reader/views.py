@@ -98,3 +98,25 @@ def compare(request, slug, ref):
         "document": doc, "clause": clause, "targets": targets, "rows": rows,
         "ancestors": reading.ancestors(clause),
     })
+
+
+@cached_response()
+def checks(request, slug):
+    doc = reading.document_or_404(slug)
+    try:
+        source, target = reading.version_pair(doc, None, request.GET.get("target"))
+    except ValueError as problem:
+        return render(request, "reader/checks.html", {"document": doc, "error": str(problem),
+                                                      "targets": _translations(doc)}, status=400)
+    found = reading.findings(doc, target)
+    counts = {}
+    for f in found:
+        counts[f.get_kind_display()] = counts.get(f.get_kind_display(), 0) + 1
+    return render(request, "reader/checks.html", {
+        "document": doc, "source": source, "target": target, "findings": found,
+        "counts": sorted(counts.items()), "targets": _translations(doc),
+    })
+
+
+def _translations(doc):
+    return [v for v in doc.versions.all() if not v.is_base]
