@@ -494,7 +494,7 @@ def _artefact_findings(ref, target, beads) -> list[Finding]:
         places = "; ".join(f"“{c}”" for c in contexts)
         times = f" ({len(contexts)} times)" if len(contexts) > 1 else ""
         findings.append(Finding(ref, _chinese_sentence_before(j, beads), "artefact",
-                                f"{what}{times} in sentence {j} of this version: {places}"))
+                                f"{what}{times}, in sentence {j} of this version: {places}"))
     return findings
 
 

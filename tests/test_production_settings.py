@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def manage(*args, **env):
     clean = {k: v for k, v in os.environ.items()
-             if k not in ("DJANGO_SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE")}
+             if k not in ("DJANGO_SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE",
+                          "DJANGO_ALLOW_ASYNC_UNSAFE")}  # the browser tests set that one
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True,
                           env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
 

@@ -116,7 +116,7 @@ def test_broken_parentheses_of_the_machine_translation_are_found_where_they_are(
 
 def test_the_doubled_comma_of_the_published_translation_is_an_artefact(findings):
     assert [f for f in findings["en"] if f.ref == "2.2.0" and f.kind == "artefact"] == [
-        Finding("2.2.0", 1, "artefact", "doubled punctuation “, ,” in sentence 1 of this version: "
+        Finding("2.2.0", 1, "artefact", "doubled punctuation “, ,”, in sentence 1 of this version: "
                 "“…the manufacturing sector, , enhance the digitalization…”")]
 
 
