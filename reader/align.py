@@ -95,7 +95,7 @@ class Bead:
 
 # Length model, from the 512 sentence pairs of the clauses whose zh-hans and English passages
 # (en and en-mt pooled) have as many sentences, paired in order. l_s: Chinese characters as
-# ``_chinese_length`` counts them; l_t: English characters, a run of whitespace counting one.
+# ``chinese_length`` counts them; l_t: English characters, a run of whitespace counting one.
 # C = sum(l_t) / sum(l_s), S2 = sum((l_t - C * l_s) ** 2) / sum(l_s), then both estimated again
 # without the 4 pairs with |delta| > 3 (merges and splits that cancel out in the counts); as
 # l_s depends on C, repeated until C stopped changing.
@@ -357,7 +357,7 @@ def _chinese(text: str) -> _Chinese:
     if label:
         numbers.add(str(_chinese_number(label.group(1) or label.group(2))))
     return _Chinese(
-        length=_chinese_length(text),
+        length=chinese_length(text),
         words=tuple(words),
         stem_union=frozenset().union(*words),
         numbers=frozenset(numbers),
@@ -393,7 +393,7 @@ def _english(text: str) -> _English:
     )
 
 
-def _chinese_length(text: str) -> float:
+def chinese_length(text: str) -> float:
     """Characters, in the units C expects: Latin letters and digits pass into the English as
     they are, so each weighs 1/C; a department abbreviation (发展改革委) weighs what its English
     name does."""

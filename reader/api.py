@@ -12,6 +12,17 @@ def _error(status: int, message: str) -> JsonResponse:
                         json_dumps_params={"ensure_ascii": False})
 
 
+def _pair(request, slug):
+    """(document, source, target) of an alignment-style request, or the error response to send."""
+    doc = Document.objects.filter(slug=slug).first()
+    if doc is None:
+        return _error(404, f"No document with slug “{slug[:80]}”.")
+    try:
+        return (doc, *reading.version_pair(doc, request.GET.get("source"), request.GET.get("target")))
+    except ValueError as problem:
+        return _error(400, str(problem))
+
+
 def _json(data) -> JsonResponse:
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
@@ -117,13 +128,10 @@ def clause(request, slug, ref):
 @cached_response()
 def alignment(request, slug):
     """Every bead from the base text to one other version, in document order."""
-    doc = Document.objects.filter(slug=slug).first()
-    if doc is None:
-        return _error(404, f"No document with slug “{slug[:80]}”.")
-    try:
-        source, target = reading.version_pair(doc, request.GET.get("source"), request.GET.get("target"))
-    except ValueError as problem:
-        return _error(400, str(problem))
+    pair = _pair(request, slug)
+    if isinstance(pair, JsonResponse):
+        return pair
+    doc, source, target = pair
     return _json({
         "source": source.slug, "target": target.slug,
         "beads": [{"ref": b.ref, "source": b.source, "target": b.target, "score": b.bead.score}
@@ -134,20 +142,14 @@ def alignment(request, slug):
 @cached_response()
 def checks(request, slug):
     """Automatic translation-check findings for one translation, in document order."""
-    doc = Document.objects.filter(slug=slug).first()
-    if doc is None:
-        return _error(404, f"No document with slug “{slug[:80]}”.")
-    try:
-        _, target = reading.version_pair(doc, None, request.GET.get("target"))
-    except ValueError as problem:
-        return _error(400, str(problem))
+    pair = _pair(request, slug)
+    if isinstance(pair, JsonResponse):
+        return pair
+    doc, source, target = pair
     return _json({"target": target.slug, "findings": [
         {"ref": f.clause.ref, "sentence": f.sentence, "kind": f.kind, "reason": f.reason,
          "url": request.build_absolute_uri(
-             reverse("reader:document", args=[doc.slug]) + f"?v={reading_base(doc)},{target.slug}"
+             reverse("reader:document", args=[doc.slug]) + f"?v={source.slug},{target.slug}"
              + (f"#c-{f.clause.ref}-s{f.sentence}" if f.sentence else f"#c-{f.clause.ref}"))}
         for f in reading.findings(doc, target)]})
 
-
-def reading_base(doc) -> str:
-    return next(v.slug for v in Version.objects.of(doc) if v.is_base)

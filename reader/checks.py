@@ -84,7 +84,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from reader.align import ZH_RESPONSIBILITY, _chinese_length, align
+from reader.align import ZH_RESPONSIBILITY, chinese_length, align
 from reader.sources.base import TRANSLATION
 
 KINDS = ("omission", "addition", "length", "number", "latin", "label", "artefact")
@@ -291,7 +291,7 @@ def _length_findings(ref, source, target, zh, en, lengths: LengthNorm):
 def _lengths(source, target, zh, en) -> tuple[float, int]:
     zh_text = "".join(_strip_zh_label(source[i - 1]) for i in zh)
     en_text = " ".join(_strip_en_label(target[j - 1]) for j in en)
-    return _chinese_length(zh_text), len(re.sub(r"\s+", " ", en_text.strip()))
+    return chinese_length(zh_text), len(re.sub(r"\s+", " ", en_text.strip()))
 
 
 # --- labels -------------------------------------------------------------------------------

@@ -48,14 +48,15 @@ def clause(request, slug, ref):
     doc = reading.document_or_404(slug)
     clause = reading.clause_or_404(doc, ref)
     chosen, _ = reading.choose_versions(doc, request.GET.getlist("v"))
+    aids = reading_aids(request)
     previous, following = reading.neighbours(clause)
     url = request.build_absolute_uri(reverse("reader:clause", args=[doc.slug, clause.ref]))
     return render(request, "reader/clause.html", {
         "document": doc,
         "clause": clause,
         "row": reading.rows(doc, list(doc.versions.all()), [clause],
-                            with_pinyin=reading_aids(request)["show_pinyin"])[0],
-        **reading_aids(request),
+                            with_pinyin=aids["show_pinyin"])[0],
+        **aids,
         "ancestors": reading.ancestors(clause),
         "previous": previous,
         "following": following,
