@@ -57,20 +57,26 @@ latin
     Latin tokens (IPv6, ISO, MTPS, IC) of the Chinese, which pass into a translation as they
     are, missing from the English of the bead (case-insensitive, a plural "s" allowed); and
     acronyms of the English (two capitals or more, or capitals with digits; Roman numerals
-    aside) absent from the Chinese of the bead, unless the Chinese there has a term the acronym
-    is known to abbreviate (``ACRONYMS``: 二维码 is "QR code").
+    aside) absent from the Chinese of the bead, unless the Chinese there has a glossary term
+    that some version renders with the acronym (二维码 is rendered "QR code").
 label
     The label and numbering slips found at ingest: the version's translation notes that say
     "labelled" (an item labelled "(5)" where the Chinese has （四）), on sentence 1, where
     labels are.
+glossary
+    A glossary term (``reader.glossary``) that this version renders in more than one way
+    across the document: each occurrence rendered otherwise than the version's most used
+    rendering (ties go to the glossary's order) is reported, quoting both renderings and every
+    count. Occurrences whose rendering the glossary does not identify are not reported: nothing
+    is guessed.
 artefact
     Masking and garbling in the translation: masked characters ("* * *", □, U+FFFD), split
     numbers ("20 15"), doubled punctuation (", ,", ",.", "areas.,"; "etc.," is an
     abbreviation followed by a comma, not doubled), and parentheses that close nothing or are
     never closed within the clause.
 
-Not checked here: glossary terms rendered inconsistently across the document (issue 6 §2), as
-there is no glossary yet; that check belongs with it. 1:0 and 0:1 beads are not checked for
+Without a glossary (``corpus.glossary`` is None) there are no glossary findings and no known
+acronyms. 1:0 and 0:1 beads are not checked for
 numbers, Latin tokens or length: the omission or addition already covers the whole sentence.
 
 Speed: the checks are regular expressions over the sentences; after alignment, a whole
@@ -84,10 +90,11 @@ import statistics
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from reader import glossary as glossary_module
 from reader.align import ZH_RESPONSIBILITY, chinese_length, align
 from reader.sources.base import TRANSLATION
 
-KINDS = ("omission", "addition", "length", "number", "latin", "label", "artefact")
+KINDS = ("omission", "addition", "length", "number", "latin", "glossary", "label", "artefact")
 
 LENGTH_THRESHOLD = 2.5
 # Robust standard deviation from the median absolute deviation (normal distribution).
@@ -134,11 +141,14 @@ Beads = list[tuple[list[int], list[int], float]]
 # --- whole document -----------------------------------------------------------------------
 
 def check_document(corpus, target_version: str,
-                   beads_for: Callable[[str], Beads] | None = None) -> list[Finding]:
+                   beads_for: Callable[[str], Beads] | None = None,
+                   occurrences: list | None = None) -> list[Finding]:
     """Findings for every clause of ``target_version`` against the base version.
 
     ``beads_for(ref)`` gives a clause's beads, 1-based ``([zh…], [en…], score)``, e.g. those
     stored at ingest; by default they are computed with ``reader.align.align``.
+    ``occurrences``: the glossary terms' occurrences in this version
+    (``reader.glossary.occurrences``), if the caller has them already.
     """
     base = next(v["slug"] for v in corpus.versions if v.get("base"))
     kind = next((v["kind"] for v in corpus.versions if v["slug"] == target_version), None)
@@ -158,6 +168,8 @@ def check_document(corpus, target_version: str,
 
     lengths = length_norm(bead_lengths(zh, en, clause_beads)
                           for _, zh, en, clause_beads, _ in clauses if clause_beads)
+    glossary = getattr(corpus, "glossary", None)
+    acronyms = known_acronyms(glossary)
     rendered = {ref for ref, _, en, _, _ in clauses if en}
     findings = []
     for ref, source, target, beads, notes in clauses:
@@ -168,7 +180,14 @@ def check_document(corpus, target_version: str,
                                         f"the clause “{_quote(' '.join(source))}” has no rendering "
                                         f"in this version, though the clauses under it have"))
             continue
-        findings.extend(check_clause(ref, source, target, beads, notes, lengths=lengths))
+        findings.extend(check_clause(ref, source, target, beads, notes, lengths=lengths,
+                                     acronyms=acronyms))
+    if glossary is not None:
+        if occurrences is None:
+            occurrences = glossary_module.occurrences(
+                glossary, target_version,
+                ((ref, zh, en, beads) for ref, zh, en, beads, _ in clauses if beads))
+        findings.extend(glossary_findings(glossary, occurrences))
     order = {ref: i for i, ref in enumerate(corpus.refs)}
     return sorted(set(findings), key=lambda f: _sort_key(f, order))
 
@@ -210,11 +229,13 @@ def _sort_key(finding: Finding, order: dict[str, int]):
 # --- one clause ---------------------------------------------------------------------------
 
 def check_clause(ref: str, source: list[str], target: list[str], beads: Beads, notes: list,
-                 *, lengths: LengthNorm | None = None) -> list[Finding]:
+                 *, lengths: LengthNorm | None = None,
+                 acronyms: dict[str, tuple[str, ...]] | None = None) -> list[Finding]:
     """Findings for one clause: ``source`` the Chinese sentences, ``target`` the translation's,
     ``beads`` their alignment (1-based sentence numbers), ``notes`` the ingest notes of the
     translation for this clause. Length outliers need the version's ``lengths`` model (see
-    ``check_document``); without it they are not looked for."""
+    ``check_document``); without it they are not looked for. ``acronyms``: English acronym ->
+    the Chinese terms it renders (``known_acronyms``)."""
     findings = _label_findings(ref, notes)
     for zh, en, _ in beads:
         if zh and not en:
@@ -225,7 +246,7 @@ def check_clause(ref: str, source: list[str], target: list[str], beads: Beads, n
             zh_text = "".join(_strip_zh_label(_halfwidth(source[i - 1])) for i in zh)
             en_text = " ".join(_strip_en_label(target[j - 1]) for j in en)
             findings.extend(_number_findings(ref, zh[0], zh_text, en_text))
-            findings.extend(_latin_findings(ref, zh[0], zh_text, en_text))
+            findings.extend(_latin_findings(ref, zh[0], zh_text, en_text, acronyms or {}))
             if lengths is not None:
                 findings.extend(_length_findings(ref, source, target, zh, en, lengths))
     findings.extend(_artefact_findings(ref, target, beads))
@@ -398,21 +419,17 @@ ZH_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:&[A-Za-z]+)*")
 EN_TOKEN = re.compile(r"[A-Za-z0-9]+(?:&[A-Za-z0-9]+)*")
 ROMAN_NUMERAL = re.compile(r"[IVXLC]+")
 
-# English acronyms of Chinese terms: an acronym is no addition where the Chinese of its bead has
-# one of these (the texts write 二维码 and 无线射频识别 where the published translation writes QR
-# codes and RFID). Until a glossary exists (issue 6 §1) this is the only list of renderings the
-# checks know; keep it to acronyms.
-ACRONYMS = {
-    "QR": ("二维码",),
-    "RFID": ("射频识别",),
-    "CCP": ("中共",),
-    "CPC": ("中共",),
-    "R&D": ("研发", "研究开发", "研究与开发"),
-    "SME": ("中小企业", "中小微企业"),
-    "ICT": ("信息通信技术",),
-    "IT": ("信息技术",),
-    "AI": ("人工智能",),
-}
+def known_acronyms(glossary) -> dict[str, tuple[str, ...]]:
+    """Acronym (upper case) -> the glossary terms some version renders with it: an English
+    acronym is no addition where the Chinese of its bead has one of these (the texts write
+    二维码 where the published translation writes "QR codes")."""
+    out: dict[str, tuple[str, ...]] = {}
+    for term in (glossary.terms if glossary else ()):
+        for rendering in (r for rs in term.renderings.values() for r in rs):
+            for token in EN_TOKEN.findall(rendering):
+                if _is_acronym(token) and term.zh not in out.get(_singular(token).upper(), ()):
+                    out[_singular(token).upper()] = out.get(_singular(token).upper(), ()) + (term.zh,)
+    return out
 
 
 def _is_acronym(token: str) -> bool:
@@ -427,7 +444,7 @@ def _singular(token: str) -> str:
     return token[:-1] if len(token) > 2 and token.endswith("s") and token[-2].isupper() else token
 
 
-def _latin_findings(ref, sentence, zh, en) -> list[Finding]:
+def _latin_findings(ref, sentence, zh, en, acronyms) -> list[Finding]:
     """Latin tokens of a bead's two sides, ``zh`` and ``en`` (labels off, fullwidth made plain)."""
     en_tokens = {t.lower() for t in EN_TOKEN.findall(en)}
     en_tokens |= {t[:-1] for t in en_tokens if t.endswith("s")}
@@ -442,11 +459,32 @@ def _latin_findings(ref, sentence, zh, en) -> list[Finding]:
         base = _singular(token)
         if base.lower() in zh_tokens or token.lower() in zh_tokens:
             continue
-        if any(term in zh for term in ACRONYMS.get(base.upper(), ())):
+        if any(term in zh for term in acronyms.get(base.upper(), ())):
             continue
         findings.append(Finding(ref, sentence, "latin",
                                 f"“{token}” is in this version “{_around(en, token)}” "
                                 f"but not in the Chinese: “{_quote(zh, 30)}”"))
+    return findings
+
+
+# --- glossary -----------------------------------------------------------------------------
+
+def glossary_findings(glossary, found: list) -> list[Finding]:
+    """Occurrences rendered otherwise than the version renders the term most often."""
+    listed = {t.zh: t for t in glossary.terms}
+    findings = []
+    for (zh, version), use in glossary_module.usage(found).items():
+        if not use.inconsistent:
+            continue
+        ranked = use.ranked(listed[zh].renderings_for(version) if zh in listed else ())
+        main, main_count = ranked[0]
+        tally = ", ".join(f"“{r}” ×{c}" for r, c in ranked)
+        for o in found:
+            if o.term == zh and o.version == version and o.rendering and o.rendering != main:
+                findings.append(Finding(o.ref, o.sentence, "glossary",
+                                        f"{zh} is rendered “{o.rendering}” here but “{main}” "
+                                        f"{main_count} times elsewhere in this version "
+                                        f"(all renderings: {tally})"))
     return findings
 
 

@@ -225,3 +225,72 @@ class Finding(models.Model):
 
     def __str__(self):
         return f"{self.kind} in {self.clause}@{self.target.slug}"
+
+
+class TermQuerySet(models.QuerySet):
+    def of(self, document):
+        return self.filter(document=document).order_by("position")
+
+
+class Term(models.Model):
+    """A glossary entry (fixtures/glossary.toml), as loaded at ingest for one document."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="terms")
+    zh = models.CharField(max_length=100)  # simplified, as the base text writes it
+    slug = models.SlugField(max_length=200)  # from its pinyin: zhong-chuang-kong-jian
+    category = models.CharField(max_length=20)
+    gloss = models.CharField(max_length=300, blank=True)
+    count = models.PositiveIntegerField(default=0)  # occurrences in the base text
+    position = models.PositiveIntegerField()
+
+    objects = TermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["document", "zh"], name="term_unique"),
+                       models.UniqueConstraint(fields=["document", "slug"], name="term_slug_unique")]
+
+    def __str__(self):
+        return self.zh
+
+
+class Rendering(models.Model):
+    """A rendering of a term that the glossary lists for one version."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="renderings")
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="renderings")
+    text = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["term", "version", "text"],
+                                               name="rendering_unique")]
+
+    def __str__(self):
+        return f"{self.term} → {self.text} ({self.version.slug})"
+
+
+class Occurrence(models.Model):
+    """One occurrence of a term in the base text, and how one translation renders it there
+    (``rendering`` is empty where the glossary does not identify it). Computed at ingest."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="occurrences")
+    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="+")
+    sentence = models.PositiveSmallIntegerField()  # base sentence, 1-based
+    start = models.PositiveIntegerField()  # offsets in that sentence
+    end = models.PositiveIntegerField()
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="+")
+    aligned = models.JSONField(default=list)  # the version's sentences aligned with it
+    rendering = models.ForeignKey(Rendering, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="occurrences")
+    target_sentence = models.PositiveSmallIntegerField(null=True, blank=True)
+    target_start = models.PositiveIntegerField(null=True, blank=True)
+    target_end = models.PositiveIntegerField(null=True, blank=True)
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"{self.term} in {self.clause}#s{self.sentence} ({self.version.slug})"

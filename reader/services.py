@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -11,7 +12,9 @@ from django.utils import timezone
 
 from . import align
 from . import checks
-from .models import Bead, Clause, Document, Finding, Note, Passage, Sentence, Version
+from . import glossary as glossary_module
+from .models import (Bead, Clause, Document, Finding, Note, Occurrence, Passage, Rendering,
+                     Sentence, Term, Version)
 from .sources.base import kind_of, parent_of
 from .sources.corpus import Corpus
 
@@ -113,7 +116,9 @@ def corpus_ingest(*, corpus: Corpus) -> IngestResult:
     result.flush(Sentence)
 
     stale_beads = _align(corpus, clauses, versions, result)
-    _record_findings(corpus, document, clauses, versions, result)
+    beads = _stored_beads(document, versions)
+    occurrences = _record_glossary(corpus, document, clauses, versions, beads, result)
+    _record_findings(corpus, clauses, versions, beads, occurrences, result)
 
     # Notes have no natural key of their own: their position in the corpus is their identity.
     old_notes = {n.position: n for n in Note.objects.filter(clause__document=document)}
@@ -184,21 +189,92 @@ def _beads(source: tuple[str, ...], target: tuple[str, ...], same_language: bool
     return align.align(list(source), list(target))
 
 
-def _record_findings(corpus: Corpus, document: Document, clauses: dict, versions: dict,
-                     result: IngestResult) -> None:
+def _stored_beads(document: Document, versions: dict) -> dict[str, dict[str, list]]:
+    """Translation slug -> clause ref -> its beads, 1-based ``([zh…], [en…], score)``."""
+    out: dict[str, dict[str, list]] = {slug: {} for slug, v in versions.items() if not v.is_chinese}
+    slugs = {v.id: slug for slug, v in versions.items()}
+    for bead in (Bead.objects.filter(clause__document=document, target__in=versions.values())
+                 .select_related("clause").order_by("clause__position", "position")):
+        slug = slugs[bead.target_id]
+        if slug in out:
+            out[slug].setdefault(bead.clause.ref, []).append(
+                (bead.source_sentences, bead.target_sentences, bead.score))
+    return out
+
+
+def _record_glossary(corpus: Corpus, document: Document, clauses: dict, versions: dict,
+                     beads: dict, result: IngestResult) -> dict[str, list]:
+    """Write the glossary's terms and listed renderings, and every term's occurrences with its
+    rendering in each translation. Returns the occurrences (plain) per translation."""
+    glossary = corpus.glossary
+    old_terms = {t.zh: t for t in Term.objects.filter(document=document)}
+    old_renderings = {(r.term.zh, r.version.slug, r.text): r
+                      for r in Rendering.objects.filter(term__document=document)
+                      .select_related("term", "version")}
+    terms, renderings, found = {}, {}, {}
+    base = next(slug for slug, v in versions.items() if v.is_base)
+    counts = Counter()
+    for ref in corpus.refs:
+        in_base = glossary_module.term_occurrences(
+            glossary, [s.text for s in corpus.sentences.get((base, ref), [])]) if glossary else {}
+        counts.update(t.zh for found_here in in_base.values() for t, _, _ in found_here)
+    for position, t in enumerate(glossary.terms if glossary else ()):
+        terms[t.zh] = _upsert(Term, old_terms, t.zh, {
+            "document": document, "zh": t.zh, "slug": t.slug, "category": t.category,
+            "gloss": t.gloss, "count": counts[t.zh], "position": position}, result)
+        for slug, listed in t.renderings.items():
+            if slug not in versions:
+                continue  # the glossary serves every document; this one lacks that version
+            for index, text in enumerate(listed):
+                renderings[t.zh, slug, text] = _upsert(Rendering, old_renderings, (t.zh, slug, text), {
+                    "term": terms[t.zh], "version": versions[slug], "text": text,
+                    "position": index}, result)
+    for stale in (old_renderings, old_terms):
+        for row in stale.values():
+            row.delete()
+            result.deleted += 1
+
+    for slug, version in versions.items():
+        if version.is_chinese or glossary is None:
+            continue
+        found[slug] = glossary_module.occurrences(glossary, slug, (
+            (ref, [s.text for s in corpus.sentences.get((base, ref), [])],
+             [s.text for s in corpus.sentences.get((slug, ref), [])], beads[slug].get(ref, []))
+            for ref in corpus.refs))
+        wanted = [(o.term, o.ref, o.sentence, o.start, o.end, list(o.aligned), o.rendering,
+                   o.target_sentence, o.target_start, o.target_end) for o in found[slug]]
+        existing = [(o.term.zh, o.clause.ref, o.sentence, o.start, o.end, o.aligned,
+                     o.rendering.text if o.rendering else "", o.target_sentence, o.target_start,
+                     o.target_end)
+                    for o in Occurrence.objects.filter(version=version)
+                    .select_related("term", "clause", "rendering").order_by("position")]
+        if existing == wanted:
+            continue
+        result.deleted += Occurrence.objects.filter(version=version).delete()[0]
+        Occurrence.objects.bulk_create([
+            Occurrence(term=terms[o.term], clause=clauses[o.ref], sentence=o.sentence,
+                       start=o.start, end=o.end, version=version, aligned=list(o.aligned),
+                       rendering=renderings[o.term, slug, o.rendering] if o.rendering else None,
+                       target_sentence=o.target_sentence, target_start=o.target_start,
+                       target_end=o.target_end, position=position)
+            for position, o in enumerate(found[slug])], batch_size=500)
+        result.created += len(wanted)
+    return found
+
+
+def _record_findings(corpus: Corpus, clauses: dict, versions: dict, beads: dict,
+                     occurrences: dict, result: IngestResult) -> None:
     """Run the translation checks on every translation and store what they find.
 
-    Findings are derived entirely from the stored texts, beads and notes, so they are replaced
-    as a whole, and only when they differ from what is stored.
+    Findings are derived entirely from the stored texts, beads, notes and glossary, so they are
+    replaced as a whole, and only when they differ from what is stored.
     """
     for slug, version in versions.items():
         if version.is_chinese:
             continue
-        stored = {}
-        for bead in Bead.objects.filter(clause__document=document, target=version).select_related("clause"):
-            stored.setdefault(bead.clause.ref, []).append(
-                (bead.source_sentences, bead.target_sentences, bead.score))
-        found = checks.check_document(corpus, slug, beads_for=lambda ref: stored.get(ref, []))
+        stored = beads[slug]
+        found = checks.check_document(corpus, slug, beads_for=lambda ref: stored.get(ref, []),
+                                      occurrences=occurrences.get(slug))
         wanted = [(f.ref, f.sentence, f.kind, f.reason) for f in found]
         existing = list(Finding.objects.filter(target=version).select_related("clause")
                         .values_list("clause__ref", "sentence", "kind", "reason"))

@@ -507,6 +507,40 @@ def highlight_spans(text: str, terms: list[QueryTerm]) -> list[tuple[int, int]]:
     return merged
 
 
+def term_spans(text: str, term: str) -> list[tuple[int, int]]:
+    """(start, end) of every whole occurrence of ``term`` in ``text``, left to right, none
+    overlapping: a concordance query, a glossary term or one of its renderings.
+
+    The term is matched with the tokens the index uses, all of them in order: Chinese (a term
+    with any Chinese in it) as character tokens, with any punctuation gaps in the term where the
+    text has them (大众创业、万众创新 is one term, not two); otherwise as stemmed words
+    ("mass creation spaces" finds "mass creation space"). Folded, so either script matches.
+    """
+    folded = fold(term)
+    if _HAS_CJK.search(folded):
+        needle = [(t, pos) for t, _, _, pos in char_tokens(folded)]
+        tokens = _passage_chars(text)
+    else:
+        needle = [(stem(w), pos) for pos, (w, _, _) in enumerate(word_tokens(folded))]
+        tokens = _passage_words(text)
+    needle = needle[:MAX_PHRASE_TOKENS]
+    if not needle:
+        return []
+    first_pos = needle[0][1]
+    offsets = [(t, pos - first_pos) for t, pos in needle]
+    spans: list[tuple[int, int]] = []
+    items = tokens.tokens
+    n = len(offsets)
+    for i in tokens.where.get(offsets[0][0], ()):
+        if i + n > len(items) or (spans and items[i][1] < spans[-1][1]):
+            continue
+        base = items[i][3]
+        if all(items[i + k][0] == t and items[i + k][3] == base + gap
+               for k, (t, gap) in enumerate(offsets)):
+            spans.append((items[i][1], items[i + n - 1][2]))
+    return spans
+
+
 def _is_latin(char: str) -> bool:
     return bool(re.match(_LETTER, char))
 

@@ -1,6 +1,7 @@
 """Fixtures shared by every test package: the real corpus, parsed once, and written on demand.
 
-``corpus`` is the plain-Python result of parsing fixtures/sources/ (no database). ``ingested``
+``corpus`` is the plain-Python result of parsing fixtures/sources/ with fixtures/glossary.toml
+(no database). ``ingested``
 writes it into the test database and returns the Document, so a test starts from exactly what
 ``python manage.py ingest`` would leave behind.
 """
@@ -13,7 +14,7 @@ from reader.sources.corpus import build_corpus
 
 @pytest.fixture(scope="session")
 def corpus():
-    return build_corpus(settings.SOURCES_DIR)
+    return build_corpus(settings.SOURCES_DIR, settings.GLOSSARY_FILE)
 
 
 @pytest.fixture

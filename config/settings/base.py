@@ -56,6 +56,8 @@ STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 
 # Where `ingest` finds the verbatim source texts and their manifest.
 SOURCES_DIR = BASE_DIR / "fixtures" / "sources"
+# Key terms and their known renderings, loaded at ingest (reader/glossary.py).
+GLOSSARY_FILE = BASE_DIR / "fixtures" / "glossary.toml"
 
 # Search: haystack with the Chinese-aware Whoosh backend (search/backend.py). PATH holds index
 # generations and a CURRENT pointer.

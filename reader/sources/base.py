@@ -7,6 +7,7 @@ that the ingest report can prove nothing a source says was silently lost.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -22,6 +23,15 @@ class SourceError(ValueError):
         self.message = message
         where = f"{filename}:{line}" if line else filename
         super().__init__(f"{where}: {message}")
+
+
+def toml_error_line(exc: Exception) -> int | None:
+    """The line a TOML error names: ``lineno`` where Python has it, else its "(at line N" text."""
+    line = getattr(exc, "lineno", None)
+    if line is None:
+        found = re.search(r"\(at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
+    return line
 
 
 # Kinds of note. A note belongs to one clause (by ref) and, usually, one version.

@@ -22,11 +22,12 @@ import opencc
 
 from ..segment import Span, sentences
 from .base import (REPAIR, USED, LineFate, Note, ParsedSource, Passage, SourceError,
-                   kind_of)
+                   kind_of, toml_error_line)
 from .chinese import parse_witness
 from .collate import collate
 from .english import parse_machine_translation, parse_published_translation
 from .traditional import parse_traditional
+from ..glossary import Glossary, load_glossary
 
 MANIFEST = "manifest.toml"
 
@@ -69,6 +70,7 @@ class Corpus:
     sources: list[SourceReport] = field(default_factory=list)
     # (version, ref) -> the passage's sentences, with offsets into its text
     sentences: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
+    glossary: Glossary | None = None  # the key terms and their known renderings
 
     def fingerprint(self) -> str:
         """A hash of everything that would be written: equal fingerprints, nothing to do."""
@@ -78,6 +80,7 @@ class Corpus:
             "refs": self.refs,
             "passages": [asdict(p) for p in self.passages],
             "notes": [asdict(n) for n in self.notes],
+            "glossary": self.glossary.as_data() if self.glossary else None,
         }
         return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
@@ -111,7 +114,7 @@ def load_manifest(directory: Path) -> dict:
     except FileNotFoundError as exc:
         raise SourceError(MANIFEST, None, f"no manifest in {directory}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SourceError(MANIFEST, getattr(exc, "lineno", None), str(exc)) from exc
+        raise SourceError(MANIFEST, toml_error_line(exc), str(exc)) from exc
     check_manifest(manifest)
     return manifest
 
@@ -180,7 +183,8 @@ def _to_simplified_witness(traditional: ParsedSource, base_version: str) -> Pars
     return witness
 
 
-def build_corpus(directory: Path) -> Corpus:
+def build_corpus(directory: Path, glossary: Path | None = None) -> Corpus:
+    """The corpus of the manifest in ``directory``, with the glossary file ``glossary`` if given."""
     directory = Path(directory)
     manifest = load_manifest(directory)
     versions = manifest["versions"]
@@ -318,4 +322,5 @@ def build_corpus(directory: Path) -> Corpus:
         passages=passages,
         notes=notes,
         sources=list(reports.values()),
+        glossary=load_glossary(glossary) if glossary is not None else None,
     )

@@ -24,19 +24,23 @@ class Command(BaseCommand):
         parser.add_argument("--sources", type=Path, default=None,
                             help="directory holding manifest.toml and the source files "
                                  "(default: settings.SOURCES_DIR)")
+        parser.add_argument("--glossary", type=Path, default=None,
+                            help="the glossary of key terms and their renderings "
+                                 "(default: settings.GLOSSARY_FILE)")
         parser.add_argument("--report", action="store_true",
                             help="print, per source file, what became of every non-blank line")
 
-    def handle(self, *args, sources=None, report=False, **options):
+    def handle(self, *args, sources=None, glossary=None, report=False, **options):
         directory = Path(sources or settings.SOURCES_DIR)
-        self.stdout.write(f"Reading sources in {directory} …")
+        glossary = Path(glossary or settings.GLOSSARY_FILE)
+        self.stdout.write(f"Reading sources in {directory} and the glossary {glossary} …")
         try:
-            corpus = build_corpus(directory)
+            corpus = build_corpus(directory, glossary)
         except SourceError as exc:
             raise CommandError(f"ingest failed, corpus left as it was: {exc}") from exc
         self.stdout.write(f"Parsed {len(corpus.sources)} files: {len(corpus.refs)} clauses, "
                           f"{len(corpus.passages)} passages in {len(corpus.versions)} versions, "
-                          f"{len(corpus.notes)} notes.")
+                          f"{len(corpus.notes)} notes; {len(corpus.glossary.terms)} glossary terms.")
         result = corpus_ingest(corpus=corpus)
         slug = result.document.slug
         if result.unchanged:
