@@ -1,8 +1,10 @@
 """Read-only JSON API: documents, their versions and outline, clauses with passages and notes."""
+from urllib.parse import quote
+
 from django.http import JsonResponse
 from django.urls import reverse
 
-from . import reading
+from . import reading, terms
 from .caching import cached_response
 from .models import Clause, Document, Note, Passage, Sentence, Version
 
@@ -153,3 +155,63 @@ def checks(request, slug):
              + (f"#c-{f.clause.ref}-s{f.sentence}" if f.sentence else f"#c-{f.clause.ref}"))}
         for f in reading.findings(doc, target)]})
 
+
+
+def _reader_link(request, doc: Document, versions: list[str], anchor: str) -> str:
+    return request.build_absolute_uri(
+        reverse("reader:document", args=[doc.slug]) + f"?v={','.join(versions)}#{anchor}")
+
+
+@cached_response()
+def glossary(request, slug):
+    """The glossary terms with, per translation, the renderings used and how often."""
+    doc = Document.objects.filter(slug=slug).first()
+    if doc is None:
+        return _error(404, f"No document with slug “{slug[:80]}”.")
+    targets, rows = terms.glossary_rows(doc)
+    return _json({"document": doc.slug, "versions": [v.slug for v in targets], "terms": [{
+        "term": row.term.zh, "id": row.term.slug, "category": row.term.category,
+        "gloss": row.term.gloss, "occurrences": row.term.count,
+        "inconsistent": row.inconsistent,
+        "renderings": {use.version.slug: {
+            "used": [{"rendering": r, "count": n} for r, n in use.counts],
+            "not_identified": use.unidentified, "listed": use.listed,
+            "inconsistent": use.inconsistent} for use in row.uses},
+        "concordance": request.build_absolute_uri(
+            reverse("reader:concordance", args=[doc.slug]) + "?q=" + quote(row.term.zh)),
+    } for row in rows]})
+
+
+@cached_response()
+def concordance(request, slug):
+    """Every occurrence of ?q= as a keyword-in-context line with its aligned sentences."""
+    doc = Document.objects.filter(slug=slug).first()
+    if doc is None:
+        return _error(404, f"No document with slug “{slug[:80]}”.")
+    try:
+        q = terms.clean_query(request.GET.get("q"))
+    except terms.TermQueryError as problem:
+        return _error(400, str(problem))
+    if not q:
+        return _error(400, "Give a term to look up: ?q=众创空间 or ?q=mass creation spaces.")
+    result = terms.concordance(doc, q)
+    return _json({
+        "query": result.query, "language": result.language,
+        "term": result.term.zh if result.term else None,
+        "count": len(result.lines),
+        "renderings": {g.version.slug: {
+            "used": [{"rendering": r, "count": n} for r, n in g.counts],
+            "not_identified": g.unidentified, "no_counterpart": g.unaligned}
+            for g in result.groups},
+        "lines": [{
+            "ref": line.clause.ref, "version": line.version.slug, "sentence": line.sentence,
+            "base_sentence": line.base_sentence,
+            "left": line.left, "match": line.match, "right": line.right,
+            "url": _reader_link(request, doc, [line.version.slug] + [
+                c.version.slug for c in line.counterparts], line.anchor),
+            "aligned": {c.version.slug: {
+                "sentences": [s.number for s in c.sentences], "text": c.text,
+                "rendering": c.rendering or None, "covered": c.covered}
+                for c in line.counterparts},
+        } for line in result.lines],
+    })

@@ -1,11 +1,12 @@
 """Reader pages: the document list, the parallel reader, and one clause's permalink page."""
+from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 
-from . import exports, reading
+from . import exports, reading, terms
 from .caching import cached_response
-from .models import Document
+from .models import Document, Term
 
 
 def reading_aids(request) -> dict:
@@ -121,3 +122,51 @@ def checks(request, slug):
 
 def _translations(doc):
     return [v for v in doc.versions.all() if not v.is_base]
+
+
+@cached_response()
+def concordance(request, slug):
+    doc = reading.document_or_404(slug)
+    context = {"document": doc, "q": "", "terms": list(Term.objects.of(doc))}
+    try:
+        q = terms.clean_query(request.GET.get("q"))
+    except terms.TermQueryError as problem:
+        context.update(error=str(problem), q=request.GET.get("q", "")[:terms.MAX_TERM_CHARS])
+        return render(request, "reader/concordance.html", context, status=400)
+    context["q"] = q
+    if q:
+        result = terms.concordance(doc, q)
+        context.update(result=result,
+                       page=Paginator(result.lines, terms.PER_PAGE).get_page(request.GET.get("page")))
+    return render(request, "reader/concordance.html", context)
+
+
+@cached_response()
+def glossary(request, slug):
+    doc = reading.document_or_404(slug)
+    targets, rows = terms.glossary_rows(doc)
+    only_inconsistent = request.GET.get("inconsistent") == "1"
+    shown = [r for r in rows if r.inconsistent] if only_inconsistent else rows
+    return render(request, "reader/glossary.html", {
+        "document": doc, "targets": targets, "rows": shown, "total": len(rows),
+        "flagged": sum(1 for r in rows if r.inconsistent), "only_inconsistent": only_inconsistent,
+    })
+
+
+@cached_response()
+def glossary_csv(request, slug):
+    doc = reading.document_or_404(slug)
+    _, rows = terms.glossary_rows(doc)
+    response = HttpResponse(exports.glossary_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{doc.slug}.glossary.csv"'
+    return response
+
+
+@cached_response()
+def glossary_tbx(request, slug):
+    doc = reading.document_or_404(slug)
+    targets, rows = terms.glossary_rows(doc)
+    body = exports.glossary_tbx(doc, targets, rows, terms.rendering_examples(doc))
+    response = HttpResponse(body, content_type="application/x-tbx+xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{doc.slug}.glossary.tbx"'
+    return response
