@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from reader.models import Clause, Document, Note, Passage, Version
+from reader.models import Clause, Document, Note, Passage, Term, Version
 
 DOC = "guofa-2015-40"
 CHINESE_WEB = "000_a6d06f46de0d681d.txt"
@@ -430,3 +430,32 @@ def test_versions_are_rows_with_language_tags_in_reading_order(ingested):
 
     assert versions == [("zh-hans", "zh-Hans", True), ("zh-hant", "zh-Hant", False),
                         ("en", "en", False), ("en-mt", "en", False)]
+
+
+def test_a_faulty_glossary_fails_the_ingest_naming_its_line_and_keeps_the_corpus(ingested, tmp_path):
+    before = snapshot()
+    glossary = tmp_path / "glossary.toml"
+    text = settings.GLOSSARY_FILE.read_text(encoding="utf-8")
+    glossary.write_text(text.replace('category = "department"', 'category = "ministry"', 1),
+                        encoding="utf-8")
+    line = next(n for n, raw in enumerate(glossary.read_text(encoding="utf-8").split("\n"), start=1)
+                if raw.startswith("zh = ") and 'category = "ministry"' in
+                "\n".join(glossary.read_text(encoding="utf-8").split("\n")[n:n + 3]))
+
+    with pytest.raises(CommandError) as failure:
+        ingest(glossary=glossary)
+
+    assert f"glossary.toml:{line}" in str(failure.value)
+    assert "category 'ministry'" in str(failure.value)
+    assert snapshot() == before
+
+
+def test_a_term_added_to_the_glossary_is_written_by_the_next_ingest_and_removed_with_it(ingested, tmp_path):
+    glossary = tmp_path / "glossary.toml"
+    text = settings.GLOSSARY_FILE.read_text(encoding="utf-8")
+    glossary.write_text(text + '\n[[terms]]\nzh = "量子"\ncategory = "technology"\n', encoding="utf-8")
+    assert "rows created" in ingest(glossary=glossary)
+    assert Term.objects.filter(zh="量子", count=0).exists()
+    assert "deleted" in ingest()
+    assert not Term.objects.filter(zh="量子").exists()
+    assert "already up to date" in ingest()
