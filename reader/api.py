@@ -201,7 +201,8 @@ def concordance(request, slug):
         "count": len(result.lines),
         "renderings": {g.version.slug: {
             "used": [{"rendering": r, "count": n} for r, n in g.counts],
-            "not_identified": g.unidentified, "no_counterpart": g.unaligned}
+            "not_identified": g.unidentified, "no_counterpart": g.unaligned,
+            "clause_not_in_version": g.uncovered}
             for g in result.groups},
         "lines": [{
             "ref": line.clause.ref, "version": line.version.slug, "sentence": line.sentence,

@@ -88,7 +88,8 @@ class Group:
     version: Version
     counts: list[tuple[str, int]]  # most used first
     unidentified: int  # aligned, but no listed rendering found
-    unaligned: int  # no counterpart sentence in this version (omitted, or not covered)
+    unaligned: int  # no counterpart sentence in this version: omitted (or added)
+    uncovered: int = 0  # the version does not have the clause at all
 
     @property
     def inconsistent(self) -> bool:
@@ -197,7 +198,7 @@ def _chinese_concordance(q, base, targets, clauses, order, texts, beads, plain, 
         identified[target.id] = by_key
 
     lines = []
-    tallies = {t.id: [Counter(), 0, 0] for t in targets}
+    tallies = {t.id: [Counter(), 0, 0, 0] for t in targets}
     for cid in sorted(clauses, key=order.get):
         source = texts.get((cid, base.id), [])
         for number, text in enumerate(source, start=1):
@@ -208,7 +209,7 @@ def _chinese_concordance(q, base, targets, clauses, order, texts, beads, plain, 
                     tally = tallies[target.id]
                     if not translation:
                         counterparts.append(Counterpart(target, [], covered=False))
-                        tally[2] += 1
+                        tally[3] += 1
                         continue
                     o = identified[target.id].get((cid, number, start))
                     aligned = list(o.aligned) if o else []
@@ -224,8 +225,8 @@ def _chinese_concordance(q, base, targets, clauses, order, texts, beads, plain, 
                         tally[1] += 1
                 left, match, right = _kwic(text, start, end, CONTEXT["zh"])
                 lines.append(Line(clauses[cid], base, number, number, left, match, right, counterparts))
-    groups = [Group(t, _ranked(tallies[t.id][0], term.renderings_for(t.slug)), tallies[t.id][1],
-                    tallies[t.id][2]) for t in targets]
+    groups = [Group(t, _ranked(tallies[t.id][0], term.renderings_for(t.slug)), *tallies[t.id][1:])
+              for t in targets]
     return Concordance(q, "zh", stored.get(term_id), [base], lines, groups)
 
 

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -66,6 +67,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         call_command("ingest", stdout=open(os.devnull, "w"))
         self.stdout.write(f"Ingest + search index from the sources: {time.perf_counter() - started:.1f} s")
+        self.time_checks()
 
         port = self.free_port()
         server = self.start_server(port)
@@ -77,6 +79,9 @@ class Command(BaseCommand):
                 ("reader page", ["/guofa-2015-40/"], False),
                 ("clause page", ["/guofa-2015-40/2.1.3/"], False),
                 ("clauses API", ["/api/documents/guofa-2015-40/clauses"], False),
+                ("glossary page", ["/guofa-2015-40/glossary/"], False),
+                ("concordance (uncached)", [f"/guofa-2015-40/concordance/?q={q(t)}" for t in
+                                            ("众创空间", "互联网+", "mass creation spaces", "big data")], True),
                 ("search zh (cached)", [f"/search/?q={q('众创空间')}"], False),
                 ("search en (cached)", [f"/search/?q={q('cloud computing')}"], False),
                 ("search zh (uncached)", [f"/api/search?q={q(t)}" for t in
@@ -131,6 +136,26 @@ class Command(BaseCommand):
                           + ", ".join(f"{r:.1f} s" for r in rebuilds))
         if result["errors"] or result["non2xx"]:
             raise CommandError("the soak saw errors")
+
+    def time_checks(self, rounds: int = 5):
+        """Median time of the translation checks and the glossary occurrences (done at ingest)."""
+        from reader.checks import check_document
+        from reader.sources.corpus import build_corpus
+        from reader.models import Bead
+
+        corpus = build_corpus(settings.SOURCES_DIR, settings.GLOSSARY_FILE)
+        for slug in ("en", "en-mt"):
+            stored = {}
+            for bead in Bead.objects.filter(target__slug=slug).select_related("clause").order_by("position"):
+                stored.setdefault(bead.clause.ref, []).append(
+                    (bead.source_sentences, bead.target_sentences, bead.score))
+            times = []
+            for _ in range(rounds):
+                started = time.perf_counter()
+                check_document(corpus, slug, beads_for=lambda ref: stored.get(ref, []))
+                times.append(time.perf_counter() - started)
+            self.stdout.write(f"Translation checks with glossary occurrences, {slug}: median "
+                              f"{statistics.median(times) * 1000:.0f} ms of {rounds}")
 
     def wrk(self, base, paths, unique, duration, connections, search_only_unique=False):
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
