@@ -23,6 +23,7 @@ from .models import Bead, Clause, Document, Occurrence, Sentence, Term, Version
 MAX_TERM_CHARS = 100
 PER_PAGE = 100
 CONTEXT = {"zh": 24, "en": 60}  # characters of context either side of a KWIC match
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 class TermQueryError(ValueError):
@@ -153,20 +154,45 @@ def clean_query(q: str | None) -> str:
     return q
 
 
-def concordance(document: Document, q: str) -> Concordance:
-    """Every occurrence of ``q`` (cleaned with ``clean_query``) in ``document``."""
+@dataclass(frozen=True)
+class _Snapshot:
+    """What a concordance reads of one document: versions, clauses, sentences, beads, terms."""
+    base: Version
+    targets: list[Version]
+    clauses: dict[int, Clause]
+    order: dict[int, int]
+    texts: dict[tuple[int, int], list[str]]
+    beads: dict[tuple[int, int], list]
+    plain: dict[int, glossary_module.Term]
+    stored: dict[int, Term]
+
+
+_snapshots: dict[int, tuple[object, _Snapshot]] = {}
+
+
+def _snapshot(document: Document) -> _Snapshot:
+    """The document's snapshot, read once per corpus revision (``Document.updated_at``, which
+    every ingest that changes anything moves on) and kept per process."""
+    kept = _snapshots.get(document.id)
+    if kept and kept[0] == document.updated_at:
+        return kept[1]
     base, targets = _versions(document)
     clauses = {c.id: c for c in Clause.objects.of(document)}
-    order = {cid: c.position for cid, c in clauses.items()}
-    texts = _texts(document, [base, *targets])
-    beads = _beads(document, base, targets)
-    plain = _plain_terms(document)
-    stored = {t.id: t for t in Term.objects.of(document)}
-    is_chinese = any(ch for ch in fold(q) if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
-                     or ch >= "\U00020000")
-    if is_chinese:
-        return _chinese_concordance(q, base, targets, clauses, order, texts, beads, plain, stored)
-    return _english_concordance(q, base, targets, clauses, order, texts, beads, plain, stored)
+    snapshot = _Snapshot(base, targets, clauses, {cid: c.position for cid, c in clauses.items()},
+                         _texts(document, [base, *targets]), _beads(document, base, targets),
+                         _plain_terms(document), {t.id: t for t in Term.objects.of(document)})
+    if document.updated_at is not None:
+        _snapshots[document.id] = (document.updated_at, snapshot)
+    return snapshot
+
+
+def concordance(document: Document, q: str) -> Concordance:
+    """Every occurrence of ``q`` (cleaned with ``clean_query``) in ``document``."""
+    s = _snapshot(document)
+    args = (q, s.base, s.targets, s.clauses, s.order, s.texts, s.beads, s.plain, s.stored)
+    if _HAN.search(fold(q)):
+        return _chinese_concordance(*args)
+    return _english_concordance(*args)
 
 
 def _kwic(text: str, start: int, end: int, width: int) -> tuple[str, str, str]:

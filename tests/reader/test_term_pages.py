@@ -197,3 +197,19 @@ def test_the_tbx_export_is_tbx_basic_with_a_concept_per_term(client, ingested, c
 def test_term_pages_are_linked_from_the_reader(client, ingested, url):
     reader = client.get(f"{DOC}/").content.decode()
     assert url.split("?")[0] in reader
+
+
+def test_after_an_ingest_changes_the_glossary_the_concordance_shows_the_new_renderings(client, ingested, settings, tmp_path):
+    from django.core.management import call_command
+
+    before = client.get("/api/documents/guofa-2015-40/concordance?q=众创空间").json()
+    assert before["renderings"]["en"]["used"] == [{"rendering": "mass creation spaces", "count": 4}]
+    glossary = tmp_path / "glossary.toml"
+    text = settings.GLOSSARY_FILE.read_text(encoding="utf-8")
+    assert 'renderings.en = ["mass creation spaces"]' in text
+    glossary.write_text(text.replace('renderings.en = ["mass creation spaces"]', "renderings.en = []"),
+                        encoding="utf-8")
+    call_command("ingest", glossary=glossary, stdout=io.StringIO())
+    after = client.get("/api/documents/guofa-2015-40/concordance?q=众创空间").json()
+    assert after["renderings"]["en"]["used"] == []
+    assert after["renderings"]["en"]["not_identified"] == 4
