@@ -1,4 +1,5 @@
 """Read-only JSON API: documents, their versions and outline, clauses with passages and notes."""
+import functools
 from urllib.parse import quote
 
 from django.http import JsonResponse
@@ -14,13 +15,21 @@ def _error(status: int, message: str) -> JsonResponse:
                         json_dumps_params={"ensure_ascii": False})
 
 
-def _pair(request, slug):
-    """(document, source, target) of an alignment-style request, or the error response to send."""
-    doc = Document.objects.filter(slug=slug).first()
-    if doc is None:
-        return _error(404, f"No document with slug “{slug[:80]}”.")
+def with_document(view):
+    """Resolve the ``slug`` argument to its Document, or answer 404 with a JSON error."""
+    @functools.wraps(view)
+    def wrapped(request, slug, *args, **kwargs):
+        doc = Document.objects.filter(slug=slug).first()
+        if doc is None:
+            return _error(404, f"No document with slug “{slug[:80]}”.")
+        return view(request, doc, *args, **kwargs)
+    return wrapped
+
+
+def _pair(request, doc):
+    """(source, target) of an alignment-style request, or the error response to send."""
     try:
-        return (doc, *reading.version_pair(doc, request.GET.get("source"), request.GET.get("target")))
+        return reading.version_pair(doc, request.GET.get("source"), request.GET.get("target"))
     except ValueError as problem:
         return _error(400, str(problem))
 
@@ -62,10 +71,8 @@ def documents(request):
 
 
 @cached_response()
-def document(request, slug):
-    doc = Document.objects.filter(slug=slug).first()
-    if doc is None:
-        return _error(404, f"No document with slug “{slug[:80]}”.")
+@with_document
+def document(request, doc):
     versions = list(Version.objects.of(doc))
     fronts = {p.version.slug: p.text for p in Passage.objects.filter(
         clause__document=doc, clause__ref="title").select_related("version")}
@@ -88,10 +95,8 @@ def _clause(c: Clause, versions: list[Version], passages: dict) -> dict:
 
 
 @cached_response()
-def clauses(request, slug):
-    doc = Document.objects.filter(slug=slug).first()
-    if doc is None:
-        return _error(404, f"No document with slug “{slug[:80]}”.")
+@with_document
+def clauses(request, doc):
     versions = list(Version.objects.of(doc))
     passages = {(p.clause_id, p.version_id): p.text
                 for p in Passage.objects.filter(clause__document=doc)}
@@ -100,10 +105,8 @@ def clauses(request, slug):
 
 
 @cached_response()
-def clause(request, slug, ref):
-    doc = Document.objects.filter(slug=slug).first()
-    if doc is None:
-        return _error(404, f"No document with slug “{slug[:80]}”.")
+@with_document
+def clause(request, doc, ref):
     c = Clause.objects.of(doc).filter(ref=ref).select_related("parent").first()
     if c is None:
         return _error(404, f"No clause “{ref[:80]}” in {doc.slug}.")
@@ -128,12 +131,13 @@ def clause(request, slug, ref):
 
 
 @cached_response()
-def alignment(request, slug):
+@with_document
+def alignment(request, doc):
     """Every bead from the base text to one other version, in document order."""
-    pair = _pair(request, slug)
+    pair = _pair(request, doc)
     if isinstance(pair, JsonResponse):
         return pair
-    doc, source, target = pair
+    source, target = pair
     return _json({
         "source": source.slug, "target": target.slug,
         "beads": [{"ref": b.ref, "source": b.source, "target": b.target, "score": b.bead.score}
@@ -142,12 +146,13 @@ def alignment(request, slug):
 
 
 @cached_response()
-def checks(request, slug):
+@with_document
+def checks(request, doc):
     """Automatic translation-check findings for one translation, in document order."""
-    pair = _pair(request, slug)
+    pair = _pair(request, doc)
     if isinstance(pair, JsonResponse):
         return pair
-    doc, source, target = pair
+    source, target = pair
     return _json({"target": target.slug, "findings": [
         {"ref": f.clause.ref, "sentence": f.sentence, "kind": f.kind, "reason": f.reason,
          "url": request.build_absolute_uri(
@@ -163,11 +168,9 @@ def _reader_link(request, doc: Document, versions: list[str], anchor: str) -> st
 
 
 @cached_response()
-def glossary(request, slug):
+@with_document
+def glossary(request, doc):
     """The glossary terms with, per translation, the renderings used and how often."""
-    doc = Document.objects.filter(slug=slug).first()
-    if doc is None:
-        return _error(404, f"No document with slug “{slug[:80]}”.")
     targets, rows = terms.glossary_rows(doc)
     return _json({"document": doc.slug, "versions": [v.slug for v in targets], "terms": [{
         "term": row.term.zh, "id": row.term.slug, "category": row.term.category,
@@ -183,11 +186,9 @@ def glossary(request, slug):
 
 
 @cached_response()
-def concordance(request, slug):
+@with_document
+def concordance(request, doc):
     """Every occurrence of ?q= as a keyword-in-context line with its aligned sentences."""
-    doc = Document.objects.filter(slug=slug).first()
-    if doc is None:
-        return _error(404, f"No document with slug “{slug[:80]}”.")
     try:
         q = terms.clean_query(request.GET.get("q"))
     except terms.TermQueryError as problem:

@@ -68,18 +68,6 @@ class Glossary:
     filename: str
     terms: tuple[Term, ...]
 
-    def find(self, text: str) -> Term | None:
-        """The term whose Chinese is ``text``, in either script."""
-        key = fold(text.strip())
-        return next((t for t in self.terms if fold(t.zh) == key), None)
-
-    def rendered_by(self, text: str) -> list[Term]:
-        """The terms one of whose renderings (in any version) is ``text``, compared as the
-        search compares words (folded, stemmed)."""
-        return [t for t in self.terms
-                if any(term_spans(r, text) == [(0, len(r))] for rs in t.renderings.values()
-                       for r in rs)]
-
     def as_data(self) -> list[dict]:
         return [{"zh": t.zh, "category": t.category, "gloss": t.gloss,
                  "renderings": {k: list(v) for k, v in sorted(t.renderings.items())}}
@@ -189,18 +177,19 @@ def term_occurrences(glossary: Glossary, sentences: list[str]) -> dict[int, list
     return out
 
 
-def occurrences(glossary: Glossary, version: str, clauses) -> list[Occurrence]:
+def occurrences(glossary: Glossary, version: str, clauses, in_base: dict | None = None) -> list[Occurrence]:
     """Every occurrence of every term in the base text of the clauses a translation covers,
     with its rendering in that translation where the glossary identifies it.
 
     ``clauses``: iterable of (ref, base sentences, translation sentences, beads), beads 1-based
-    ``([zh…], [en…], score)`` as stored.
+    ``([zh…], [en…], score)`` as stored. ``in_base``: ref -> ``term_occurrences`` of its base
+    sentences, if the caller has them already (the same for every translation).
     """
     found = []
     for ref, source, target, beads in clauses:
         if not target:
             continue
-        in_source = term_occurrences(glossary, source)
+        in_source = in_base[ref] if in_base is not None else term_occurrences(glossary, source)
         if not in_source:
             continue
         for zh, en, _ in beads:
@@ -275,10 +264,14 @@ class Usage:
     def inconsistent(self) -> bool:
         return len(self.counts) > 1
 
-    def ranked(self, listed: tuple[str, ...] = ()) -> list[tuple[str, int]]:
-        """Renderings by use, most first; ties in the glossary's order."""
-        order = {r: i for i, r in enumerate(listed)}
-        return sorted(self.counts.items(), key=lambda rc: (-rc[1], order.get(rc[0], len(order)), rc[0]))
+    def ranked(self, listed=()) -> list[tuple[str, int]]:
+        return ranked(self.counts, listed)
+
+
+def ranked(counts: Counter, listed=()) -> list[tuple[str, int]]:
+    """Renderings by use, most first; ties in the glossary's order (``listed``), then by text."""
+    order = {r: i for i, r in enumerate(listed)}
+    return sorted(counts.items(), key=lambda rc: (-rc[1], order.get(rc[0], len(order)), rc[0]))
 
 
 def usage(found: list[Occurrence]) -> dict[tuple[str, str], Usage]:

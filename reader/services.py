@@ -213,11 +213,11 @@ def _record_glossary(corpus: Corpus, document: Document, clauses: dict, versions
                       .select_related("term", "version")}
     terms, renderings, found = {}, {}, {}
     base = next(slug for slug, v in versions.items() if v.is_base)
-    counts = Counter()
-    for ref in corpus.refs:
-        in_base = glossary_module.term_occurrences(
-            glossary, [s.text for s in corpus.sentences.get((base, ref), [])]) if glossary else {}
-        counts.update(t.zh for found_here in in_base.values() for t, _, _ in found_here)
+    in_base = {ref: glossary_module.term_occurrences(
+        glossary, [s.text for s in corpus.sentences.get((base, ref), [])]) for ref in corpus.refs
+        } if glossary else {}
+    counts = Counter(t.zh for in_clause in in_base.values() for in_sentence in in_clause.values()
+                     for t, _, _ in in_sentence)
     for position, t in enumerate(glossary.terms if glossary else ()):
         terms[t.zh] = _upsert(Term, old_terms, t.zh, {
             "document": document, "zh": t.zh, "slug": t.slug, "category": t.category,
@@ -236,11 +236,11 @@ def _record_glossary(corpus: Corpus, document: Document, clauses: dict, versions
 
     for slug, version in versions.items():
         if version.is_chinese or glossary is None:
-            continue
+            continue  # no glossary: no occurrences (the terms were deleted above)
         found[slug] = glossary_module.occurrences(glossary, slug, (
             (ref, [s.text for s in corpus.sentences.get((base, ref), [])],
              [s.text for s in corpus.sentences.get((slug, ref), [])], beads[slug].get(ref, []))
-            for ref in corpus.refs))
+            for ref in corpus.refs), in_base)
         wanted = [(o.term, o.ref, o.sentence, o.start, o.end, list(o.aligned), o.rendering,
                    o.target_sentence, o.target_start, o.target_end) for o in found[slug]]
         existing = [(o.term.zh, o.clause.ref, o.sentence, o.start, o.end, o.aligned,

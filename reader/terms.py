@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from search.analysis import fold, term_spans
+from search.analysis import clean_input, fold, has_chinese, term_spans
 
 from . import glossary as glossary_module
 from .models import Bead, Clause, Document, Occurrence, Sentence, Term, Version
@@ -23,7 +23,6 @@ from .models import Bead, Clause, Document, Occurrence, Sentence, Term, Version
 MAX_TERM_CHARS = 100
 PER_PAGE = 100
 CONTEXT = {"zh": 24, "en": 60}  # characters of context either side of a KWIC match
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 class TermQueryError(ValueError):
@@ -84,17 +83,27 @@ class Line:
 
 
 @dataclass
-class Group:
-    """How often each rendering occurs in one version."""
+class Tally:
+    """How one version renders a term (or, for an English query, what it renders)."""
     version: Version
-    counts: list[tuple[str, int]]  # most used first
-    unidentified: int  # aligned, but no listed rendering found
-    unaligned: int  # no counterpart sentence in this version: omitted (or added)
+    listed: list[str] = field(default_factory=list)  # what the glossary lists for the version
+    found: Counter = field(default_factory=Counter)  # identified rendering -> occurrences
+    unidentified: int = 0  # aligned, but no listed rendering found
+    unaligned: int = 0  # no counterpart sentence in this version: omitted (or added)
     uncovered: int = 0  # the version does not have the clause at all
 
     @property
+    def counts(self) -> list[tuple[str, int]]:
+        """Identified renderings, most used first; ties in the glossary's order."""
+        return glossary_module.ranked(self.found, self.listed)
+
+    @property
     def inconsistent(self) -> bool:
-        return len(self.counts) > 1
+        return len(self.found) > 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.found.values()) + self.unidentified
 
 
 @dataclass
@@ -104,7 +113,7 @@ class Concordance:
     term: Term | None  # the glossary term, when the query is one (or renders one)
     searched: list[Version]
     lines: list[Line]
-    groups: list[Group]
+    groups: list[Tally]
 
 
 def _versions(document: Document) -> tuple[Version, list[Version]]:
@@ -135,16 +144,15 @@ def _beads(document: Document, base: Version, targets: list[Version]) -> dict[tu
     return out
 
 
-def _plain_terms(document: Document) -> dict[int, glossary_module.Term]:
+def _plain_terms(terms: dict[int, Term]) -> dict[int, glossary_module.Term]:
     """The document's glossary as stored at ingest: term id -> plain ``Term``."""
-    terms = {t.id: t for t in Term.objects.of(document).prefetch_related("renderings__version")}
     return {tid: glossary_module.Term(t.zh, t.category, t.gloss, {
         slug: tuple(r.text for r in t.renderings.all() if r.version.slug == slug)
         for slug in {r.version.slug for r in t.renderings.all()}}) for tid, t in terms.items()}
 
 
 def clean_query(q: str | None) -> str:
-    q = re.sub(r"\s+", " ", "".join(" " if not c.isprintable() else c for c in (q or ""))).strip()
+    q = re.sub(r"\s+", " ", clean_input(q or "")).strip()
     q = q.strip("\"“”「」『』'")
     if len(q) > MAX_TERM_CHARS:
         raise TermQueryError(f"A concordance term is at most {MAX_TERM_CHARS} characters; "
@@ -178,9 +186,10 @@ def _snapshot(document: Document) -> _Snapshot:
         return kept[1]
     base, targets = _versions(document)
     clauses = {c.id: c for c in Clause.objects.of(document)}
+    terms = {t.id: t for t in Term.objects.of(document).prefetch_related("renderings__version")}
     snapshot = _Snapshot(base, targets, clauses, {cid: c.position for cid, c in clauses.items()},
                          _texts(document, [base, *targets]), _beads(document, base, targets),
-                         _plain_terms(document), {t.id: t for t in Term.objects.of(document)})
+                         _plain_terms(terms), terms)
     if document.updated_at is not None:
         _snapshots[document.id] = (document.updated_at, snapshot)
     return snapshot
@@ -188,11 +197,9 @@ def _snapshot(document: Document) -> _Snapshot:
 
 def concordance(document: Document, q: str) -> Concordance:
     """Every occurrence of ``q`` (cleaned with ``clean_query``) in ``document``."""
-    s = _snapshot(document)
-    args = (q, s.base, s.targets, s.clauses, s.order, s.texts, s.beads, s.plain, s.stored)
-    if _HAN.search(fold(q)):
-        return _chinese_concordance(*args)
-    return _english_concordance(*args)
+    if has_chinese(q):
+        return _chinese_concordance(q, _snapshot(document))
+    return _english_concordance(q, _snapshot(document))
 
 
 def _kwic(text: str, start: int, end: int, width: int) -> tuple[str, str, str]:
@@ -204,104 +211,92 @@ def _kwic(text: str, start: int, end: int, width: int) -> tuple[str, str, str]:
     return left.replace("\n", " "), text[start:end], right.replace("\n", " ")
 
 
-def _bead_with(beads: list, index: int, side: int):
-    return next((b for b in beads if index in b[side]), None)
-
-
-def _chinese_concordance(q, base, targets, clauses, order, texts, beads, plain, stored):
-    term_id = next((tid for tid, t in plain.items() if fold(t.zh) == fold(q)), None)
-    term = plain.get(term_id) or glossary_module.Term(q, "", "", {})
-    single = glossary_module.Glossary("", (term,))
+def _chinese_concordance(q: str, s: _Snapshot) -> Concordance:
+    term_id = next((tid for tid, t in s.plain.items() if fold(t.zh) == fold(q)), None)
+    term = s.plain.get(term_id) or glossary_module.Term(q, "", "", {})
+    in_order = sorted(s.clauses, key=s.order.get)
     # Per target: the occurrences with their renderings, found as the glossary finds them.
-    identified: dict[int, dict[tuple[int, int, int], glossary_module.Occurrence]] = {}
-    for target in targets:
-        by_key = {}
-        for cid in sorted(clauses, key=order.get):
-            source, translation = texts.get((cid, base.id), []), texts.get((cid, target.id), [])
-            for o in glossary_module.occurrences(single, target.slug, [
-                    (cid, source, translation, beads.get((cid, target.id), []))]):
-                by_key[o.ref, o.sentence, o.start] = o
-        identified[target.id] = by_key
-
+    identified = {target.id: {(o.ref, o.sentence, o.start): o for o in glossary_module.occurrences(
+        glossary_module.Glossary("", (term,)), target.slug,
+        [(cid, s.texts.get((cid, s.base.id), []), s.texts.get((cid, target.id), []),
+          s.beads.get((cid, target.id), [])) for cid in in_order])} for target in s.targets}
+    tallies = {t.id: Tally(t, list(term.renderings_for(t.slug))) for t in s.targets}
     lines = []
-    tallies = {t.id: [Counter(), 0, 0, 0] for t in targets}
-    for cid in sorted(clauses, key=order.get):
-        source = texts.get((cid, base.id), [])
-        for number, text in enumerate(source, start=1):
+    for cid in in_order:
+        for number, text in enumerate(s.texts.get((cid, s.base.id), []), start=1):
             for start, end in term_spans(text, q):
                 counterparts = []
-                for target in targets:
-                    translation = texts.get((cid, target.id))
+                for target in s.targets:
+                    translation = s.texts.get((cid, target.id))
                     tally = tallies[target.id]
                     if not translation:
                         counterparts.append(Counterpart(target, [], covered=False))
-                        tally[3] += 1
+                        tally.uncovered += 1
                         continue
                     o = identified[target.id].get((cid, number, start))
                     aligned = list(o.aligned) if o else []
                     marked = [Marked(target, j, translation[j - 1],
-                                     [(o.target_start, o.target_end)] if o and o.target_sentence == j else [])
+                                     [(o.target_start, o.target_end)] if o.target_sentence == j else [])
                               for j in aligned]
                     counterparts.append(Counterpart(target, marked, o.rendering if o else ""))
                     if not aligned:
-                        tally[2] += 1
-                    elif o and o.rendering:
-                        tally[0][o.rendering] += 1
+                        tally.unaligned += 1
+                    elif o.rendering:
+                        tally.found[o.rendering] += 1
                     else:
-                        tally[1] += 1
+                        tally.unidentified += 1
                 left, match, right = _kwic(text, start, end, CONTEXT["zh"])
-                lines.append(Line(clauses[cid], base, number, number, left, match, right, counterparts))
-    groups = [Group(t, _ranked(tallies[t.id][0], term.renderings_for(t.slug)), *tallies[t.id][1:])
-              for t in targets]
-    return Concordance(q, "zh", stored.get(term_id), [base], lines, groups)
+                lines.append(Line(s.clauses[cid], s.base, number, number, left, match, right,
+                                  counterparts))
+    return Concordance(q, "zh", s.stored.get(term_id), [s.base], lines, list(tallies.values()))
 
 
-def _english_concordance(q, base, targets, clauses, order, texts, beads, plain, stored):
+def _english_concordance(q: str, s: _Snapshot) -> Concordance:
     # Glossary terms that some version renders with exactly this query.
-    rendered = {tid: t for tid, t in plain.items()
-                if any(term_spans(r, q) == [(0, len(r))] for rs in t.renderings.values() for r in rs)}
+    rendered = {tid: t for tid, t in s.plain.items()
+                if any(_is_whole(r, q) for rs in t.renderings.values() for r in rs)}
     # Latin letters and digits (IPv6, ISO, 2018) pass into a translation as they are: where the
     # Chinese of the bead has the same token, the alignment makes the rendering unambiguous.
-    latin = all(ch.isascii() for ch in q) and not re.search(r"\s", q)
-    lines = []
-    groups = []
-    for target in targets:
+    latin = q.isascii() and " " not in q
+    in_order = sorted(s.clauses, key=s.order.get)
+    lines, groups = [], []
+    for target in s.targets:
         found = glossary_module.occurrences(
             glossary_module.Glossary("", tuple(rendered.values())), target.slug,
-            [(cid, texts.get((cid, base.id), []), texts.get((cid, target.id), []),
-              beads.get((cid, target.id), [])) for cid in sorted(clauses, key=order.get)])
-        by_target = {}
-        for o in found:
-            if o.rendering and term_spans(o.rendering, q) == [(0, len(o.rendering))]:
-                by_target[o.ref, o.target_sentence, o.target_start] = o
-        tally, unidentified, unaligned = Counter(), 0, 0
-        for cid in sorted(clauses, key=order.get):
-            translation = texts.get((cid, target.id), [])
-            source = texts.get((cid, base.id), [])
-            clause_beads = beads.get((cid, target.id), [])
-            for number, text in enumerate(translation, start=1):
+            [(cid, s.texts.get((cid, s.base.id), []), s.texts.get((cid, target.id), []),
+              s.beads.get((cid, target.id), [])) for cid in in_order])
+        by_target = {(o.ref, o.target_sentence, o.target_start): o
+                     for o in found if o.rendering and _is_whole(o.rendering, q)}
+        tally = Tally(target)
+        for cid in in_order:
+            source = s.texts.get((cid, s.base.id), [])
+            clause_beads = s.beads.get((cid, target.id), [])
+            for number, text in enumerate(s.texts.get((cid, target.id), []), start=1):
                 for start, end in term_spans(text, q):
-                    bead = _bead_with(clause_beads, number, 1)
-                    zh = list(bead[0]) if bead else []
+                    zh = next((list(zh) for zh, en, _ in clause_beads if number in en), [])
                     o = by_target.get((cid, number, start))
-                    marked = [Marked(base, i, source[i - 1],
+                    marked = [Marked(s.base, i, source[i - 1],
                                      [(o.start, o.end)] if o and o.sentence == i else [])
                               for i in zh if i <= len(source)]
-                    same = "" if o or not latin else _same_token(marked, q)
+                    rendering = o.term if o else (_same_token(marked, q) if latin else "")
                     if not zh:
-                        unaligned += 1
-                    elif o or same:
-                        tally[o.term if o else same] += 1
+                        tally.unaligned += 1
+                    elif rendering:
+                        tally.found[rendering] += 1
                     else:
-                        unidentified += 1
+                        tally.unidentified += 1
                     left, match, right = _kwic(text, start, end, CONTEXT["en"])
-                    lines.append(Line(clauses[cid], target, number, zh[0] if zh else None,
-                                      left, match, right,
-                                      [Counterpart(base, marked, o.term if o else same)]))
-        groups.append(Group(target, _ranked(tally, ()), unidentified, unaligned))
-    lines.sort(key=lambda line: (line.clause.position, targets.index(line.version), line.sentence))
+                    lines.append(Line(s.clauses[cid], target, number, zh[0] if zh else None,
+                                      left, match, right, [Counterpart(s.base, marked, rendering)]))
+        groups.append(tally)
+    lines.sort(key=lambda line: (line.clause.position, s.targets.index(line.version), line.sentence))
     term = next(iter(rendered), None) if len(rendered) == 1 else None
-    return Concordance(q, "en", stored.get(term), targets, lines, groups)
+    return Concordance(q, "en", s.stored.get(term), s.targets, lines, groups)
+
+
+def _is_whole(rendering: str, q: str) -> bool:
+    """Whether ``q`` matches all of ``rendering`` (as the search compares words)."""
+    return term_spans(rendering, q) == [(0, len(rendering))]
 
 
 def _same_token(sentences: list[Marked], q: str) -> str:
@@ -315,33 +310,12 @@ def _same_token(sentences: list[Marked], q: str) -> str:
     return found
 
 
-def _ranked(counts: Counter, listed: tuple[str, ...]) -> list[tuple[str, int]]:
-    order = {r: i for i, r in enumerate(listed)}
-    return sorted(counts.items(), key=lambda rc: (-rc[1], order.get(rc[0], len(order)), rc[0]))
-
-
 # --- the glossary table ---------------------------------------------------------------------
-
-@dataclass
-class TermUse:
-    version: Version
-    counts: list[tuple[str, int]]  # identified renderings, most used first
-    unidentified: int
-    listed: list[str]  # what the glossary lists for this version
-
-    @property
-    def inconsistent(self) -> bool:
-        return len(self.counts) > 1
-
-    @property
-    def total(self) -> int:
-        return sum(n for _, n in self.counts) + self.unidentified
-
 
 @dataclass
 class GlossaryRow:
     term: Term
-    uses: list[TermUse]
+    uses: list[Tally]  # one per translation
 
     @property
     def inconsistent(self) -> bool:
@@ -350,24 +324,19 @@ class GlossaryRow:
 
 def glossary_rows(document: Document) -> tuple[list[Version], list[GlossaryRow]]:
     """Every glossary term with, per translation, its renderings counted over the document."""
-    _, targets = _versions(document)
-    tallies: dict[tuple[int, int], Counter] = {}
-    unidentified: Counter = Counter()
+    s = _snapshot(document)
+    rows = {tid: GlossaryRow(term, [
+        Tally(v, [r.text for r in term.renderings.all() if r.version_id == v.id]) for v in s.targets])
+        for tid, term in s.stored.items()}
+    column = {v.id: i for i, v in enumerate(s.targets)}
     for term_id, version_id, rendering in (Occurrence.objects.filter(term__document=document)
                                            .values_list("term_id", "version_id", "rendering__text")):
+        tally = rows[term_id].uses[column[version_id]]
         if rendering:
-            tallies.setdefault((term_id, version_id), Counter())[rendering] += 1
+            tally.found[rendering] += 1
         else:
-            unidentified[term_id, version_id] += 1
-    rows = []
-    for term in Term.objects.of(document).prefetch_related("renderings"):
-        uses = []
-        for v in targets:
-            listed = [r.text for r in term.renderings.all() if r.version_id == v.id]
-            uses.append(TermUse(v, _ranked(tallies.get((term.id, v.id), Counter()), tuple(listed)),
-                                unidentified[term.id, v.id], listed))
-        rows.append(GlossaryRow(term, uses))
-    return targets, rows
+            tally.unidentified += 1
+    return s.targets, list(rows.values())
 
 
 def rendering_examples(document: Document) -> dict[tuple[int, int, str], tuple[str, str]]:
@@ -376,10 +345,6 @@ def rendering_examples(document: Document) -> dict[tuple[int, int, str], tuple[s
     for o in (Occurrence.objects.filter(term__document=document, rendering__isnull=False)
               .select_related("rendering", "clause").order_by("clause__position", "sentence")):
         first.setdefault((o.term_id, o.version_id, o.rendering.text), o)
-    wanted = {(o.clause_id, o.version_id, o.target_sentence) for o in first.values()}
-    texts = {(cid, vid, index): text for cid, vid, index, text in
-             Sentence.objects.filter(passage__clause__document=document)
-             .values_list("passage__clause_id", "passage__version_id", "index", "text")
-             if (cid, vid, index) in wanted}
-    return {key: (o.clause.ref, texts.get((o.clause_id, o.version_id, o.target_sentence), ""))
+    texts = _snapshot(document).texts
+    return {key: (o.clause.ref, texts.get((o.clause_id, o.version_id), [])[o.target_sentence - 1])
             for key, o in first.items()}

@@ -74,9 +74,12 @@ def _export(request, slug, build, content_type, extension):
     except ValueError as problem:
         return HttpResponseBadRequest(f"{problem}\n", content_type="text/plain; charset=utf-8")
     body = build(doc, source, target, reading.aligned_beads(doc, source, target))
+    return _download(body, content_type, f"{doc.slug}.{source.slug}-{target.slug}.{extension}")
+
+
+def _download(body, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{doc.slug}.{source.slug}-{target.slug}.{extension}"')
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -157,9 +160,7 @@ def glossary(request, slug):
 def glossary_csv(request, slug):
     doc = reading.document_or_404(slug)
     _, rows = terms.glossary_rows(doc)
-    response = HttpResponse(exports.glossary_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{doc.slug}.glossary.csv"'
-    return response
+    return _download(exports.glossary_csv(rows), "text/csv; charset=utf-8", f"{doc.slug}.glossary.csv")
 
 
 @cached_response()
@@ -167,6 +168,4 @@ def glossary_tbx(request, slug):
     doc = reading.document_or_404(slug)
     targets, rows = terms.glossary_rows(doc)
     body = exports.glossary_tbx(doc, targets, rows, terms.rendering_examples(doc))
-    response = HttpResponse(body, content_type="application/x-tbx+xml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{doc.slug}.glossary.tbx"'
-    return response
+    return _download(body, "application/x-tbx+xml; charset=utf-8", f"{doc.slug}.glossary.tbx")

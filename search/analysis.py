@@ -129,6 +129,12 @@ _TOKEN = re.compile(
 )
 
 
+def has_chinese(text: str) -> bool:
+    """Whether ``text`` has a Chinese character (or kana): it is then matched character by
+    character, and a concordance looks it up in the original."""
+    return _HAS_CJK.search(text) is not None
+
+
 def _is_latin_stemmable(word: str) -> bool:
     return word.isascii() and _HAS_LETTER.search(word) is not None
 
@@ -319,7 +325,7 @@ _CHUNK = re.compile(rf"(?:[{_CJK}]|{_LETTER}|[+&'’-])+")
 _EDGE_JOINERS = "+&'’-"
 
 
-def _clean(q: str) -> str:
+def clean_input(q: str) -> str:
     """Control, format, private-use and unassigned characters become spaces."""
     return "".join(" " if unicodedata.category(c)[0] == "C" else c for c in q)
 
@@ -349,7 +355,7 @@ def parse_query(q: str) -> list[QueryTerm]:
     """The searchable terms of a raw query string, all required; never raises."""
     if not isinstance(q, str):
         return []
-    q = _clean(q[:MAX_QUERY_CHARS])
+    q = clean_input(q[:MAX_QUERY_CHARS])
     terms: list[QueryTerm] = []
     unquoted: list[str] = []
     i = 0
