@@ -49,7 +49,7 @@ bead with both sides, in log-odds of "these sides are translations of each other
   when only one side has.
 
 C, S2, CEILING, CHANCE, TRANSLATED, the weights and AGREEMENT_BIAS were measured on the real
-texts (fixtures/sources), on the clauses whose zh-hans and English passages (en and en-mt) have
+texts (fixtures/documents/guofa-2015-40), on the clauses whose zh-hans and English passages (en and en-mt) have
 as many sentences, paired in order; the priors were re-estimated from the alignments of all
 clauses. Each constant's comment says how. STEM_LENGTH (5, 6 and 7 letters separate aligned from
 unaligned pairs about equally well) and SKIP_AGREEMENT are choices.

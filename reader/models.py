@@ -7,10 +7,21 @@ from django.db import models
 
 
 class Document(models.Model):
+    class Genre(models.TextChoices):
+        OPINIONS = "opinions", "opinions"
+        PLAN = "plan", "plan"
+        REPORT = "report", "report"
+        NOTICE = "notice", "notice"
+        DECISION = "decision", "decision"
+        REGULATIONS = "regulations", "regulations"
+        OTHER = "other", "other"
+
     slug = models.SlugField(unique=True)
-    number = models.CharField(max_length=100)  # as issued: 国发〔2015〕40号
+    number = models.CharField(max_length=100, blank=True)  # as issued: 国发〔2015〕40号 ("" if none)
     issuer = models.CharField(max_length=200)  # in the original language: 国务院
     date = models.DateField()
+    title = models.CharField(max_length=500, blank=True)  # in the base version, as the text has it
+    genre = models.CharField(max_length=20, choices=Genre.choices, default=Genre.OTHER)
     fingerprint = models.CharField(max_length=64, blank=True)  # of the ingested corpus
     updated_at = models.DateTimeField(null=True, blank=True)  # when an ingest last changed anything
 
@@ -116,7 +127,10 @@ class Passage(models.Model):
     label = models.CharField(max_length=20, blank=True)  # the number label as printed
     provenance = models.CharField(max_length=15, choices=Provenance.choices)
     source = models.CharField(max_length=200, blank=True)  # file the text was read from
-    lines = models.CharField(max_length=100, blank=True)  # its line numbers, e.g. "79,81"
+    lines = models.CharField(max_length=1000, blank=True)  # its line numbers, e.g. "79,81"
+    # How sure the importer is that this translation passage belongs under its clause (the
+    # lowest of its paragraphs' placement scores); None where the source's structure placed it.
+    placement = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["clause", "version"], name="passage_unique")]
@@ -212,6 +226,7 @@ class Finding(models.Model):
         LABEL = "label", "label or numbering"
         ARTEFACT = "artefact", "artefact"
         GLOSSARY = "glossary", "glossary term"
+        PLACEMENT = "placement", "paragraph placement"
 
     clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="findings")
     target = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="findings")

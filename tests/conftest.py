@@ -1,6 +1,6 @@
 """Fixtures shared by every test package: the real corpus, parsed once, and written on demand.
 
-``corpus`` is the plain-Python result of parsing fixtures/sources/ with fixtures/glossary.toml
+``corpus`` is the plain-Python result of parsing fixtures/documents/guofa-2015-40/ with fixtures/glossary.toml
 (no database). ``ingested``
 writes it into the test database and returns the Document, so a test starts from exactly what
 ``python manage.py ingest`` would leave behind.

@@ -54,8 +54,11 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 
-# Where `ingest` finds the verbatim source texts and their manifest.
-SOURCES_DIR = BASE_DIR / "fixtures" / "sources"
+# The library the project ships: one folder per document, each holding manifest.toml and the
+# verbatim source texts. `ingest` with no --sources imports every one of them.
+LIBRARY_DIR = BASE_DIR / "fixtures" / "documents"
+# The seed document (国发〔2015〕40号), collated from five damaged sources.
+SOURCES_DIR = LIBRARY_DIR / "guofa-2015-40"
 # Key terms and their known renderings, loaded at ingest (reader/glossary.py).
 GLOSSARY_FILE = BASE_DIR / "fixtures" / "glossary.toml"
 

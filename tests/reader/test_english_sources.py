@@ -1,8 +1,8 @@
 """The two English renderings parse into passages placed by structure, on the real seed files."""
 import re
-from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from reader.sources.base import DROPPED, METADATA, TRANSLATION, USED, SourceError
 from reader.sources.english import parse_machine_translation, parse_published_translation
@@ -21,10 +21,8 @@ ITEMS = {
 
 
 def source_text(name: str) -> str:
-    """A seed file's text: the project's copy once fixtures/sources exists, else the seeds."""
-    fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "sources"
-    folder = fixtures if fixtures.is_dir() else Path("/work/shared/seeds")
-    return (folder / name).read_text(encoding="utf-8")
+    """A seed file's text, as the project keeps it (fixtures/documents/guofa-2015-40)."""
+    return (settings.SOURCES_DIR / name).read_text(encoding="utf-8")
 
 
 def published():

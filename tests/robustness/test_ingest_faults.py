@@ -61,7 +61,7 @@ def before(db):
 
 @pytest.fixture
 def sources(tmp_path) -> Path:
-    """A copy of fixtures/sources to damage."""
+    """A copy of the seed document's sources to damage."""
     return Path(shutil.copytree(settings.SOURCES_DIR, tmp_path / "sources"))
 
 
