@@ -2,12 +2,13 @@
 from django.urls import path, register_converter
 
 from . import api, views
+from .sources.base import NAMED_REFS
 
 
 class RefConverter:
-    """title, addressees, signature, or dotted numbers: 0.1, 2, 2.1, 2.1.0, 3.7.3."""
+    """A named ref (title, occasion, signature …) or dotted numbers: 0.1, 2, 2.1, 2.0.4, 3.7.3."""
 
-    regex = r"(?:title|addressees|signature|\d{1,3}(?:\.\d{1,3}){0,2})"
+    regex = r"(?:" + "|".join(NAMED_REFS) + r"|\d{1,3}(?:\.\d{1,3}){0,2})"
 
     def to_python(self, value):
         return value

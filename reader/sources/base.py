@@ -108,12 +108,18 @@ def source_lines(text: str) -> list[tuple[int, str]]:
 
 
 # Clause refs come from the document's own numbering. Their shape says what they are:
-#   "title", "addressees"   front matter        "signature"   back matter
-#   "0.1", "0.2"            preamble paragraphs  "2"           a part (二)
-#   "2.1"                   a section ((一))     "2.1.0"       a section's lead paragraph
-#   "1.2.3", "2.1.3"        a paragraph or numbered item
-FRONT_MATTER = ("title", "addressees")
-BACK_MATTER = ("signature",)
+#   named refs               front matter: "title", "number", "occasion" (——…在…会议上),
+#                            "speaker", "addressees" (各省…：), "salutation" (各位代表：);
+#                            back matter: "signature", "date", "remark" (（此件公开发布）)
+#   "0.1", "0.2"             preamble paragraphs (before the first part)
+#   "2"                      a part (二、)
+#   "2.1"                    a section ((一))
+#   "2.0.3"                  the third paragraph directly in part 2 (before or without sections)
+#   "2.1.0"                  a section's lead paragraph before its numbered items (seed document)
+#   "1.2.3", "2.1.3"         a paragraph or numbered item of a section
+FRONT_MATTER = ("title", "number", "occasion", "speaker", "addressees", "salutation")
+BACK_MATTER = ("signature", "date", "remark")
+NAMED_REFS = FRONT_MATTER + BACK_MATTER
 
 
 def kind_of(ref: str) -> str:
@@ -132,4 +138,7 @@ def parent_of(ref: str) -> str | None:
     """The ref of the enclosing part or section, None at the top level."""
     if kind_of(ref) in ("front", "back") or "." not in ref or ref.startswith("0."):
         return None
-    return ref.rsplit(".", 1)[0]
+    parent = ref.rsplit(".", 1)[0]
+    if parent.endswith(".0"):  # "2.0.3": a paragraph directly in part 2
+        return parent[:-2]
+    return parent
