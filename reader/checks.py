@@ -75,6 +75,10 @@ artefact
     abbreviation followed by a comma, not doubled), and parentheses that close nothing or are
     never closed within the clause.
 
+placement
+    A paragraph of an imported translation that the importer placed under this clause with a
+    confidence below 0.5 (``reader.placement``): its ingest note, naming the line and why.
+
 Without a glossary (``corpus.glossary`` is None) there are no glossary findings and no known
 acronyms. 1:0 and 0:1 beads are not checked for
 numbers, Latin tokens or length: the omission or addition already covers the whole sentence.
@@ -92,9 +96,9 @@ from typing import Callable, Iterable
 
 from reader import glossary as glossary_module
 from reader.align import ZH_RESPONSIBILITY, chinese_length, align
-from reader.sources.base import TRANSLATION
+from reader.sources.base import PLACEMENT_UNCERTAIN, TRANSLATION
 
-KINDS = ("omission", "addition", "length", "number", "latin", "glossary", "label", "artefact")
+KINDS = ("placement", "omission", "addition", "length", "number", "latin", "glossary", "label", "artefact")
 
 LENGTH_THRESHOLD = 2.5
 # Robust standard deviation from the median absolute deviation (normal distribution).
@@ -173,6 +177,8 @@ def check_document(corpus, target_version: str,
     rendered = {ref for ref, _, en, _, _ in clauses if en}
     findings = []
     for ref, source, target, beads, notes in clauses:
+        findings.extend(Finding(ref, None, "placement", n.body) for n in notes
+                        if n.kind == TRANSLATION and n.body.startswith(PLACEMENT_UNCERTAIN))
         if beads is None:
             findings.extend(_label_findings(ref, notes))
             if source and any(other.startswith(ref + ".") for other in rendered):

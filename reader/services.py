@@ -15,7 +15,6 @@ from . import checks
 from . import glossary as glossary_module
 from .models import (Bead, Clause, Document, Finding, Note, Occurrence, Passage, Rendering,
                      Sentence, Term, Version)
-from .sources.base import kind_of, parent_of
 from .sources.corpus import Corpus
 
 
@@ -69,8 +68,8 @@ def corpus_ingest(*, corpus: Corpus) -> IngestResult:
     fingerprint = corpus.fingerprint()
     document = Document.objects.filter(slug=meta["slug"]).first()
     result = IngestResult(document, unchanged=False)
-    fields = {"number": meta["number"], "issuer": meta["issuer"], "date": meta["date"],
-              "fingerprint": fingerprint}
+    fields = {"number": meta.get("number", ""), "issuer": meta["issuer"], "date": meta["date"],
+              "title": corpus.title[:500], "genre": corpus.genre, "fingerprint": fingerprint}
     document = _upsert(Document, {meta["slug"]: document} if document else {}, meta["slug"],
                        {"slug": meta["slug"], **fields}, result)
     result.document = document
@@ -88,9 +87,9 @@ def corpus_ingest(*, corpus: Corpus) -> IngestResult:
     old_clauses = {c.ref: c for c in document.clauses.all()}
     clauses = {}
     for position, ref in enumerate(corpus.refs):
-        parent = parent_of(ref)
+        parent = corpus.parent(ref)
         clauses[ref] = _upsert(Clause, old_clauses, ref, {
-            "document": document, "ref": ref, "kind": kind_of(ref),
+            "document": document, "ref": ref, "kind": corpus.kind(ref),
             "parent": clauses[parent] if parent else None, "position": position,
         }, result)
 
@@ -102,6 +101,7 @@ def corpus_ingest(*, corpus: Corpus) -> IngestResult:
         passages[p.version, p.ref] = _upsert(Passage, old_passages, (p.ref, p.version), {
             "clause": clauses[p.ref], "version": versions[p.version], "text": p.text,
             "label": p.label, "provenance": p.provenance, "source": p.source, "lines": p.lines,
+            "placement": p.placement,
         }, result, bulk=True)
     result.flush(Passage)
 

@@ -38,6 +38,8 @@ def toml_error_line(exc: Exception) -> int | None:
 VARIANT = "variant"  # another witness reads differently here (Chinese collation)
 REPAIR = "repair"  # the text shown differs from the source line; what was changed and why
 TRANSLATION = "translation"  # something a reader of a translation should know (label slips, artefacts)
+# How a translation note about an uncertain paragraph placement begins (the checks list them).
+PLACEMENT_UNCERTAIN = "Placement uncertain"
 
 # Fates of a source line.
 USED = "used"
@@ -83,6 +85,7 @@ class ParsedSource:
     notes: list[Note] = field(default_factory=list)
     fates: dict[int, LineFate] = field(default_factory=dict)  # line number -> fate
     metadata: dict[str, str] = field(default_factory=dict)  # e.g. {"number": "GF No. (2015)40"}
+    kinds: dict[str, str] = field(default_factory=dict)  # ref -> clause kind, where not by shape
 
     def add(self, passage: Passage) -> None:
         if passage.ref in self.passages:
@@ -90,7 +93,9 @@ class ParsedSource:
                               f"clause {passage.ref} appears twice")
         self.passages[passage.ref] = passage
         for n in passage.lines:
-            self.fates[n] = LineFate(n, USED, (passage.ref,), (self.version,))
+            previous = self.fates.get(n)
+            refs = previous.refs if previous and previous.fate == USED else ()
+            self.fates[n] = LineFate(n, USED, refs + (passage.ref,), (self.version,))
 
     def drop(self, line: int, reason: str) -> None:
         self.fates[line] = LineFate(line, DROPPED, reason=reason)

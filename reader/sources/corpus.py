@@ -1,40 +1,60 @@
 """Build a whole document's corpus from its source files and manifest, in plain Python.
 
 ``build_corpus(directory)`` reads ``manifest.toml`` and the verbatim source files beside it and
-returns a ``Corpus``: the document's metadata, its versions, the clause refs in document order,
-every passage of every version, every note, and the fate of every non-blank source line. It
-touches no database; ``reader.services.corpus_ingest`` writes the result.
+returns a ``Corpus``: the document's metadata, its versions, the clause refs in document order
+with their kinds, every passage of every version, every note, and the fate of every non-blank
+source line. It touches no database; ``reader.services.corpus_ingest`` writes the result.
 
-Order of work: parse the simplified witnesses and collate them; use that text to rebuild the
-traditional witness's garbled headings; add the traditional witness (converted to simplified)
-as one more witness and collate again; fill the traditional version's gaps by OpenCC; parse the
-translations, placing their paragraphs by the structure of the base text.
+Two pipelines: a manifest whose sources use the ``plain`` parser is any document of the genre,
+one plain text per version (``reader.sources.plain_document``); the seed document's manifest
+names the parsers written for its five damaged witnesses (``reader.sources.witnesses``).
+``library_folders`` lists the documents of a library directory.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import opencc
-
-from ..segment import Span, sentences
-from .base import (REPAIR, USED, LineFate, Note, ParsedSource, Passage, SourceError,
-                   kind_of, toml_error_line)
-from .chinese import parse_witness
-from .collate import collate
-from .english import parse_machine_translation, parse_published_translation
-from .traditional import parse_traditional
-from ..glossary import Glossary, load_glossary
+from ..glossary import Glossary
+from ..segment import Span
+from .base import LineFate, Note, SourceError, kind_of, parent_of, toml_error_line
 
 MANIFEST = "manifest.toml"
+# Genres of the documents (reader.models.Document.Genre has the same values), and how a title
+# says which it is when the manifest does not.
+GENRES = ("opinions", "plan", "report", "notice", "decision", "regulations", "other")
+GENRE_OF_TITLE = [
+    (re.compile(r"报告$"), "report"),
+    (re.compile(r"(指导)?意见$"), "opinions"),
+    (re.compile(r"(规划|纲要|计划|方案)(（[^）]*）)?$"), "plan"),
+    (re.compile(r"通知$"), "notice"),
+    (re.compile(r"决定$"), "decision"),
+    (re.compile(r"(条例|办法|规定|细则)$"), "regulations"),
+]
+# Path segments the site uses itself: no document may take them as its slug.
+RESERVED_SLUGS = {"api", "search", "concordance", "glossary", "static", "admin", "accounts",
+                  "import", "library", "favicon.ico", "robots.txt"}
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
+# The keys a manifest may use, per table: a misspelt key is an error, not silently ignored.
+KNOWN_KEYS = {
+    "the manifest": {"document", "versions", "sources"},
+    "[document]": {"slug", "number", "issuer", "date", "title", "genre", "description"},
+    "[[versions]]": {"slug", "language", "label", "kind", "base", "description"},
+    "[[sources]]": {"file", "sha256", "language", "parts", "coverage", "provenance", "defects"},
+    "part": {"parser", "feeds", "priority", "first_line", "last_line", "layout_spaces"},
+}
 
-_s2t = opencc.OpenCC("s2t")
-_t2s = opencc.OpenCC("t2s")
-# The traditional spellings a simplified reading may have (着 is 著 in Taiwan's standard).
-_TRADITIONAL_SPELLINGS = [_s2t, opencc.OpenCC("s2tw"), opencc.OpenCC("s2hk")]
+
+def _unknown_keys(table, where: str) -> None:
+    if isinstance(table, dict):
+        unknown = sorted(set(table) - KNOWN_KEYS[where])
+        if unknown:
+            raise SourceError(MANIFEST, None, f"{where}: unknown key “{unknown[0][:40]}” (known: "
+                              f"{', '.join(sorted(KNOWN_KEYS[where]))})")
 
 
 @dataclass
@@ -46,6 +66,7 @@ class CorpusPassage:
     provenance: str  # source, collated, converted or reconstructed
     source: str
     lines: str
+    placement: float | None = None  # how sure the importer is of the clause (translations)
 
 
 @dataclass
@@ -71,6 +92,7 @@ class Corpus:
     # (version, ref) -> the passage's sentences, with offsets into its text
     sentences: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
     glossary: Glossary | None = None  # the key terms and their known renderings
+    kinds: dict[str, str] = field(default_factory=dict)  # ref -> kind, where not by its shape
 
     def fingerprint(self) -> str:
         """A hash of everything that would be written: equal fingerprints, nothing to do."""
@@ -78,6 +100,7 @@ class Corpus:
             "document": {k: str(v) for k, v in self.document.items()},
             "versions": self.versions,
             "refs": self.refs,
+            "kinds": self.kinds,
             "passages": [asdict(p) for p in self.passages],
             "notes": [asdict(n) for n in self.notes],
             "glossary": self.glossary.as_data() if self.glossary else None,
@@ -87,16 +110,47 @@ class Corpus:
     def passage(self, version: str, ref: str) -> CorpusPassage | None:
         return next((p for p in self.passages if p.version == version and p.ref == ref), None)
 
+    def kind(self, ref: str) -> str:
+        return self.kinds.get(ref) or kind_of(ref)
+
+    def parent(self, ref: str) -> str | None:
+        """The enclosing part or section that exists in this document, None at the top."""
+        parent = parent_of(ref)
+        known = set(self.refs)
+        while parent is not None and parent not in known:
+            parent = parent_of(parent)
+        return parent
+
+    @property
+    def title(self) -> str:
+        """The title: the manifest's, else the base text's title clause."""
+        if self.document.get("title"):
+            return self.document["title"]
+        base = next(v["slug"] for v in self.versions if v.get("base"))
+        passage = self.passage(base, "title")
+        return passage.text if passage else ""
+
+    @property
+    def genre(self) -> str:
+        if self.document.get("genre"):
+            return self.document["genre"]
+        return next((genre for pattern, genre in GENRE_OF_TITLE if pattern.search(self.title)), "other")
+
 
 def read_source(directory: Path, entry: dict) -> str:
     """The text of a source file, checked against the manifest's hash and decoded strictly."""
+    return read_source_bytes(directory, entry).decode("utf-8")
+
+
+def read_source_bytes(directory: Path, entry: dict) -> bytes:
+    """The bytes of a source file, checked against the manifest's hash and as valid UTF-8."""
     name = entry["file"]
     path = directory / name
-    if not path.exists():
+    if not path.is_file():
         raise SourceError(name, None, "file listed in the manifest is missing")
     data = path.read_bytes()
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise SourceError(name, line, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
@@ -104,14 +158,14 @@ def read_source(directory: Path, entry: dict) -> str:
     if entry.get("sha256") and digest != entry["sha256"]:
         raise SourceError(name, None, f"content differs from the verbatim copy recorded in the "
                           f"manifest (sha256 {digest[:12]}…, expected {entry['sha256'][:12]}…)")
-    return text
+    return data
 
 
 def load_manifest(directory: Path) -> dict:
     path = directory / MANIFEST
     try:
         manifest = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, NotADirectoryError) as exc:
         raise SourceError(MANIFEST, None, f"no manifest in {directory}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SourceError(MANIFEST, toml_error_line(exc), str(exc)) from exc
@@ -119,11 +173,15 @@ def load_manifest(directory: Path) -> dict:
     return manifest
 
 
-PARSERS = {"chinese-witness", "chinese-traditional", "english-published", "english-machine"}
+def manifest_parsers(manifest: dict) -> set[str]:
+    return {part.get("parser") for source in manifest.get("sources", []) for part in source.get("parts", [])}
 
 
 def check_manifest(manifest: dict) -> None:
     """Raise SourceError naming what is missing or malformed, before anything is parsed."""
+    from .plain_document import PARSERS as PLAIN_PARSERS
+    from .witnesses import PARSERS as WITNESS_PARSERS
+
     def need(table, key, kind, where):
         value = table.get(key) if isinstance(table, dict) else None
         if not isinstance(value, kind):
@@ -131,196 +189,81 @@ def check_manifest(manifest: dict) -> None:
                               f"{kind.__name__ if isinstance(kind, type) else kind[0].__name__}")
         return value
 
+    _unknown_keys(manifest, "the manifest")
     document = need(manifest, "document", dict, "the manifest")
-    for key in ("slug", "number", "issuer"):
+    _unknown_keys(document, "[document]")
+    for key in ("slug", "issuer"):
         need(document, key, str, "[document]")
-    if not hasattr(document.get("date"), "isoformat"):
+    for key in ("number", "title", "genre"):
+        if key in document and not isinstance(document[key], str):
+            raise SourceError(MANIFEST, None, f"[document]: “{key}” must be a string")
+    if not SLUG.match(document["slug"]) or document["slug"] in RESERVED_SLUGS:
+        raise SourceError(MANIFEST, None, f"[document]: “{document['slug'][:60]}” is not a usable "
+                          f"slug (lower-case letters, digits and hyphens; not one of the site's "
+                          f"own paths such as search or api)")
+    if document.get("genre") and document["genre"] not in GENRES:
+        raise SourceError(MANIFEST, None, f"[document]: genre “{document['genre'][:40]}” is not one "
+                          f"of {', '.join(GENRES)}")
+    if not hasattr(document.get("date"), "isoformat") or hasattr(document.get("date"), "hour"):
         raise SourceError(MANIFEST, None, "[document]: “date” is missing or not a date (YYYY-MM-DD)")
     versions = need(manifest, "versions", list, "the manifest")
     slugs = set()
     for n, version in enumerate(versions, start=1):
+        _unknown_keys(version, "[[versions]]")
         for key in ("slug", "language", "label", "kind"):
             need(version, key, str, f"[[versions]] #{n}")
+        if not SLUG.match(version["slug"]):
+            raise SourceError(MANIFEST, None, f"[[versions]] #{n}: “{version['slug'][:40]}” is not "
+                              f"a usable slug")
+        if version["slug"] in slugs:
+            raise SourceError(MANIFEST, None, f"[[versions]]: “{version['slug']}” appears twice")
+        if version["kind"] not in ("original", "script", "translation", "machine"):
+            raise SourceError(MANIFEST, None, f"[[versions]] {version['slug']}: kind must be "
+                              f"original, script, translation or machine")
         slugs.add(version["slug"])
     if sum(1 for v in versions if v.get("base") is True) != 1:
         raise SourceError(MANIFEST, None, "exactly one version must have base = true")
+    base = next(v for v in versions if v.get("base") is True)
+    if not base["language"].lower().startswith("zh"):
+        raise SourceError(MANIFEST, None, "the base version must be the Chinese original "
+                          "(language zh-Hans or zh-Hant)")
     for n, source in enumerate(need(manifest, "sources", list, "the manifest"), start=1):
+        _unknown_keys(source, "[[sources]]")
         name = need(source, "file", str, f"[[sources]] #{n}")
-        if "/" in name or name in ("", ".", ".."):
+        if "/" in name or "\\" in name or name in ("", ".", "..") or name == MANIFEST:
             raise SourceError(MANIFEST, None, f"[[sources]] #{n}: “{name}” is not a file name")
         for part in need(source, "parts", list, f"[[sources]] {name}"):
+            _unknown_keys(part, "part")
             parser = need(part, "parser", str, f"[[sources]] {name} part")
-            if parser not in PARSERS:
+            if parser not in PLAIN_PARSERS | WITNESS_PARSERS:
                 raise SourceError(MANIFEST, None, f"{name}: unknown parser “{parser}”")
             if need(part, "feeds", str, f"[[sources]] {name} part") not in slugs:
                 raise SourceError(MANIFEST, None, f"{name}: feeds unknown version “{part['feeds']}”")
             for key in ("first_line", "last_line", "priority"):
                 if key in part and (not isinstance(part[key], int) or isinstance(part[key], bool)):
                     raise SourceError(MANIFEST, None, f"{name}: “{key}” must be a whole number")
-
-
-def _merge_fates(report: SourceReport, parsed: ParsedSource) -> None:
-    for n, fate in parsed.fates.items():
-        if n in report.fates and report.fates[n].fate == USED and fate.fate == USED:
-            old = report.fates[n]
-            report.fates[n] = LineFate(n, USED, old.refs + tuple(r for r in fate.refs if r not in old.refs),
-                                       old.versions + tuple(v for v in fate.versions if v not in old.versions))
-        else:
-            report.fates[n] = fate
-
-
-def _to_simplified_witness(traditional: ParsedSource, base_version: str) -> ParsedSource:
-    """The traditional witness in simplified characters, for collation.
-
-    Passages it did not read from the source (reconstructed headings) are left out: they are
-    built from the simplified text and would only vote for it.
-    """
-    rebuilt = {n.ref for n in traditional.notes if n.kind == REPAIR and n.adopted}
-    witness = ParsedSource(traditional.filename, base_version)
-    for ref, p in traditional.passages.items():
-        if ref not in rebuilt:
-            witness.passages[ref] = Passage(ref, _t2s.convert(p.text), p.lines, p.label)
-    return witness
+    parsers = manifest_parsers(manifest)
+    if parsers & PLAIN_PARSERS and parsers - PLAIN_PARSERS:
+        raise SourceError(MANIFEST, None, "the plain parser reads whole files, one per version; "
+                          "it cannot be combined with the witness parsers in one manifest")
 
 
 def build_corpus(directory: Path, glossary: Path | None = None) -> Corpus:
     """The corpus of the manifest in ``directory``, with the glossary file ``glossary`` if given."""
+    from .plain_document import PARSERS as PLAIN_PARSERS, build_plain_corpus
+    from .witnesses import build_collated_corpus
+
     directory = Path(directory)
     manifest = load_manifest(directory)
-    versions = manifest["versions"]
-    base_version = next(v["slug"] for v in versions if v.get("base"))
-    reports: dict[str, SourceReport] = {}
-    witnesses: list[tuple[int, ParsedSource]] = []  # (priority, parsed)
-    traditional_parts: list[tuple[int, SourceReport, str, dict]] = []
-    translations: list[tuple[SourceReport, str, dict]] = []
-    notes: list[Note] = []
-    version_numbers: dict[str, str] = {base_version: manifest["document"]["number"]}
+    if manifest_parsers(manifest) <= PLAIN_PARSERS:
+        return build_plain_corpus(directory, manifest, glossary)
+    return build_collated_corpus(directory, manifest, glossary)
 
-    for entry in manifest["sources"]:
-        text = read_source(directory, entry)
-        report = reports[entry["file"]] = SourceReport(entry["file"], text, {}, entry)
-        for part in entry["parts"]:
-            parser = part["parser"]
-            if parser == "chinese-witness":
-                parsed = parse_witness(text, entry["file"], version=part["feeds"],
-                                       layout_spaces=part.get("layout_spaces", False),
-                                       first_line=part.get("first_line", 1),
-                                       last_line=part.get("last_line"))
-                witnesses.append((part.get("priority", 99), parsed))
-                _merge_fates(report, parsed)
-                notes.extend(parsed.notes)
-            elif parser == "chinese-traditional":
-                traditional_parts.append((part.get("priority", 99), report, part["feeds"], entry))
-            elif parser in ("english-published", "english-machine"):
-                translations.append((report, parser, part))
-            else:
-                raise SourceError(entry["file"], None, f"unknown parser {parser!r} in the manifest")
 
-    witnesses.sort(key=lambda pw: pw[0])
-    first_pass, _ = collate([w for _, w in witnesses], base_version)
-    headings = {ref: p.text for ref, p in first_pass.passages.items() if kind_of(ref) == "section"}
-
-    version_passages: dict[str, dict[str, CorpusPassage]] = {}
-    for i, (priority, report, slug, entry) in enumerate(traditional_parts):
-        parsed = parse_traditional(report.text, report.filename, headings)
-        traditional_parts[i] = (priority, report, slug, parsed)
-        _merge_fates(report, parsed)
-        notes.extend(parsed.notes)
-        rebuilt = {n.ref for n in parsed.notes if n.kind == REPAIR and n.adopted}
-        version_passages[slug] = {
-            ref: CorpusPassage(ref, slug, p.text, p.label,
-                               "reconstructed" if ref in rebuilt else "source",
-                               report.filename, ",".join(map(str, p.lines)))
-            for ref, p in parsed.passages.items()}
-        simplified = _to_simplified_witness(parsed, base_version)
-        for n, fate in report.fates.items():
-            if set(fate.refs) & set(simplified.passages):
-                fate.versions += (base_version,)
-        witnesses.append((priority, simplified))
-    witnesses.sort(key=lambda pw: pw[0])
-
-    covering: dict[str, list[str]] = {}
-    for _, w in witnesses:
-        for ref in w.passages:
-            covering.setdefault(ref, []).append(w.filename)
-    originals = {report.filename: parsed for _, report, _, _ in traditional_parts}
-
-    def same(witness: str, ref: str, reading: str, start: int, end: int) -> bool:
-        """A converted witness agrees when the copy reading, in its script, is what it prints."""
-        original = originals.get(witness)
-        if original is None or ref not in original.passages:
-            return False
-        printed = original.passages[ref].text[start:end]
-        return any(c.convert(reading) == printed for c in _TRADITIONAL_SPELLINGS)
-
-    base, variants = collate([w for _, w in witnesses], base_version, same)
-    notes.extend(variants)
-    refs = list(base.passages)
-    copy_of = {}
-    for ref in refs:
-        copy = next(w for _, w in witnesses if ref in w.passages)
-        copy_of[ref] = copy
-    version_passages[base_version] = {
-        ref: CorpusPassage(ref, base_version, p.text, p.label,
-                           "collated" if len(covering[ref]) > 1 else "source",
-                           copy_of[ref].filename, ",".join(map(str, copy_of[ref].passages[ref].lines)))
-        for ref, p in base.passages.items()}
-
-    # Traditional: fill what the traditional witness lacks by converting the base text.
-    for v in versions:
-        if v["kind"] == "script":
-            have = version_passages.setdefault(v["slug"], {})
-            for ref in refs:
-                if ref not in have:
-                    b = version_passages[base_version][ref]
-                    have[ref] = CorpusPassage(ref, v["slug"], _s2t.convert(b.text), b.label,
-                                              "converted", "", "")
-            version_numbers[v["slug"]] = _s2t.convert(manifest["document"]["number"])
-
-    part_three_items = [sum(1 for r in refs if r.startswith(f"3.{s}.") and kind_of(r) == "clause")
-                        for s in range(1, 1 + sum(1 for r in refs if kind_of(r) == "section"
-                                                  and r.startswith("3.")))]
-    for report, parser, part in translations:
-        if parser == "english-published":
-            parsed = parse_published_translation(report.text, report.filename)
-        else:
-            parsed = parse_machine_translation(report.text, report.filename, part_three_items)
-        _merge_fates(report, parsed)
-        notes.extend(parsed.notes)
-        slug = part["feeds"]
-        for ref, p in parsed.passages.items():
-            if ref not in base.passages:
-                raise SourceError(report.filename, p.lines[0] if p.lines else None,
-                                  f"clause {ref} is not in the base text")
-        version_passages[slug] = {
-            ref: CorpusPassage(ref, slug, p.text, p.label, "source", report.filename,
-                               ",".join(map(str, p.lines)))
-            for ref, p in parsed.passages.items()}
-        if parsed.metadata.get("number"):
-            version_numbers[slug] = parsed.metadata["number"]
-
-    for report in reports.values():
-        missing = report.unaccounted()
-        if missing:
-            raise SourceError(report.filename, missing[0], "line not accounted for by any parser")
-
-    order = {ref: i for i, ref in enumerate(refs)}
-    passages = [version_passages[v["slug"]][ref] for ref in refs for v in versions
-                if ref in version_passages.get(v["slug"], {})]
-    notes.sort(key=lambda n: (order.get(n.ref, -1), n.version, n.kind, n.source, n.line or 0))
-    language = {v["slug"]: v["language"] for v in versions}
-    return Corpus(
-        sentences={(p.version, p.ref): sentences(p.text, language[p.version]) for p in passages},
-        document=dict(manifest["document"]),
-        versions=[{**v, "sources": [e["file"] for e in manifest["sources"]
-                                    if any(p["feeds"] == v["slug"] or (v.get("base") and "priority" in p)
-                                           for p in e["parts"])]
-                                   + ([] if v.get("base") or v["kind"] != "script" else ["(OpenCC s2t)"]),
-                   "document_number": version_numbers.get(v["slug"], "")}
-                  for v in versions],
-        refs=refs,
-        passages=passages,
-        notes=notes,
-        sources=list(reports.values()),
-        glossary=load_glossary(glossary) if glossary is not None else None,
-    )
+def library_folders(directory: Path) -> list[Path]:
+    """The document folders of a library (each holding a manifest), or the folder itself when it
+    is one document's."""
+    directory = Path(directory)
+    if (directory / MANIFEST).is_file():
+        return [directory]
+    return sorted(p for p in directory.iterdir() if (p / MANIFEST).is_file()) if directory.is_dir() else []

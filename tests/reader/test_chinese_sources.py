@@ -1,14 +1,14 @@
 """The simplified Chinese witnesses (000, 001, 002's Chinese half) and their collation."""
-from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from reader.sources.base import DROPPED, REPAIR, VARIANT, SourceError
 from reader.sources.chinese import normalise, numeral_value, parse_witness
 from reader.sources.collate import collate
 from reader.sources.corpus import build_corpus
 
-SOURCES = Path(__file__).resolve().parents[2] / "fixtures" / "sources"
+SOURCES = settings.SOURCES_DIR
 W000, W001, W002 = "000_a6d06f46de0d681d.txt", "001_a8d5c490817db3bf.txt", "002_97e1ecdbb18a24da.txt"
 
 

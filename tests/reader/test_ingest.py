@@ -45,7 +45,9 @@ PART_THREE_REFS = [r for r in EXPECTED_REFS if r.startswith("3.")]
 
 
 def ingest(**options) -> str:
+    """The ingest command's output for the seed document (or ``sources=``)."""
     out = StringIO()
+    options.setdefault("sources", settings.SOURCES_DIR)
     call_command("ingest", stdout=out, **options)
     return out.getvalue()
 

@@ -1,8 +1,8 @@
 """The traditional-Chinese witness (004) parses into Part 三 and the signature, repaired."""
 import re
-from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from reader.sources.base import REPAIR, USED, SourceError
 from reader.sources.traditional import parse_traditional, strip_pinyin
@@ -25,9 +25,7 @@ PINYIN_LETTER = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
 
 
 def source_text(name: str) -> str:
-    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / name
-    path = fixture if fixture.exists() else Path("/work/shared/seeds") / name
-    return path.read_text(encoding="utf-8")
+    return (settings.SOURCES_DIR / name).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

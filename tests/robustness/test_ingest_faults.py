@@ -52,7 +52,7 @@ def served() -> dict:
 @pytest.fixture
 def before(db):
     """The real sources ingested by the command, with a live index; what is served then."""
-    call_command("ingest", stdout=StringIO())
+    call_command("ingest", sources=settings.SOURCES_DIR, stdout=StringIO())
     state = served()
     assert state["generation"] is not None
     assert all(state["searches"].values()), state["searches"]

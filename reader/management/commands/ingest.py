@@ -1,4 +1,5 @@
-"""`python manage.py ingest`: parse the source texts and write the corpus."""
+"""`python manage.py ingest`: parse the documents' source texts and write the library."""
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -6,24 +7,27 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reader.services import corpus_ingest
 from reader.sources.base import SourceError
-from reader.sources.corpus import build_corpus
-from search.services import backend, rebuild_search_index
+from reader.sources.corpus import MANIFEST, build_corpus, library_folders
+from search import services as search_services
 
 
 def search_index_is_live() -> bool:
-    return backend().live_generation() is not None
+    return search_services.backend().live_generation() is not None
 
 
 class Command(BaseCommand):
-    help = ("Parse the verbatim source texts in fixtures/sources/ (see manifest.toml) and write "
-            "the document, its versions, clauses, passages and notes. Idempotent and atomic: a "
-            "failing source leaves the previous corpus as it was. Rebuilds the search index "
-            "when the corpus changed. --report lists the fate of every non-blank source line.")
+    help = ("Import documents into the library: every document folder under fixtures/documents/ "
+            "(settings.LIBRARY_DIR), or the one folder given with --sources (its manifest.toml "
+            "names the source files and what they feed). Each document is written in one "
+            "transaction, adds or updates that document only, and a second run changes nothing; "
+            "a failing source leaves that document as it was and names the file and line. The "
+            "search index is updated for the documents that changed. --report lists the fate of "
+            "every non-blank source line.")
 
     def add_arguments(self, parser):
         parser.add_argument("--sources", type=Path, default=None,
-                            help="directory holding manifest.toml and the source files "
-                                 "(default: settings.SOURCES_DIR)")
+                            help="a document folder (manifest.toml and the source files), or a "
+                                 "library folder of such folders (default: settings.LIBRARY_DIR)")
         parser.add_argument("--glossary", type=Path, default=None,
                             help="the glossary of key terms and their renderings "
                                  "(default: settings.GLOSSARY_FILE)")
@@ -31,29 +35,52 @@ class Command(BaseCommand):
                             help="print, per source file, what became of every non-blank line")
 
     def handle(self, *args, sources=None, glossary=None, report=False, **options):
-        directory = Path(sources or settings.SOURCES_DIR)
+        directory = Path(sources or settings.LIBRARY_DIR)
         glossary = Path(glossary or settings.GLOSSARY_FILE)
-        self.stdout.write(f"Reading sources in {directory} and the glossary {glossary} …")
-        try:
-            corpus = build_corpus(directory, glossary)
-        except SourceError as exc:
-            raise CommandError(f"ingest failed, corpus left as it was: {exc}") from exc
-        self.stdout.write(f"Parsed {len(corpus.sources)} files: {len(corpus.refs)} clauses, "
-                          f"{len(corpus.passages)} passages in {len(corpus.versions)} versions, "
-                          f"{len(corpus.notes)} notes; {len(corpus.glossary.terms)} glossary terms.")
-        result = corpus_ingest(corpus=corpus)
-        slug = result.document.slug
-        if result.unchanged:
-            self.stdout.write(self.style.SUCCESS(f"{slug}: already up to date, nothing changed."))
-        else:
-            self.stdout.write(self.style.SUCCESS(
-                f"{slug}: {result.created} rows created, {result.updated} updated, "
-                f"{result.deleted} deleted."))
-        if not result.unchanged or not search_index_is_live():
-            count = rebuild_search_index()
-            self.stdout.write(f"Search index rebuilt: {count} passages, switched atomically.")
-        if report:
-            self.stdout.write(line_report(corpus))
+        folders = library_folders(directory)
+        if not folders:
+            raise CommandError(f"ingest failed: no {MANIFEST} in {directory} or in its folders")
+        changed, failed = [], []
+        for folder in folders:
+            started = time.monotonic()
+            self.stdout.write(f"{folder.name}: reading {folder} …")
+            try:
+                corpus = build_corpus(folder, glossary)
+            except SourceError as exc:
+                failed.append(f"{folder.name}: {exc}")
+                self.stderr.write(self.style.ERROR(f"{folder.name}: not imported, left as it was: {exc}"))
+                continue
+            glossary_terms = len(corpus.glossary.terms) if corpus.glossary else 0
+            self.stdout.write(f"  parsed {len(corpus.sources)} files: {len(corpus.refs)} clauses, "
+                              f"{len(corpus.passages)} passages in {len(corpus.versions)} versions, "
+                              f"{len(corpus.notes)} notes; {glossary_terms} glossary terms.")
+            result = corpus_ingest(corpus=corpus)
+            slug = result.document.slug
+            if result.unchanged:
+                self.stdout.write(self.style.SUCCESS(f"  {slug}: already up to date, nothing changed."))
+            else:
+                changed.append(slug)
+                self.stdout.write(self.style.SUCCESS(
+                    f"  {slug}: {result.created} rows created, {result.updated} updated, "
+                    f"{result.deleted} deleted ({time.monotonic() - started:.1f} s)."))
+            if report:
+                self.stdout.write(line_report(corpus))
+        self._update_index(changed)
+        if failed:
+            raise CommandError("ingest failed for " + "; ".join(failed))
+
+    def _update_index(self, changed: list[str]) -> None:
+        update = getattr(search_services, "update_document_index", None)
+        if not search_index_is_live() or update is None:
+            if changed or not search_index_is_live():
+                count = search_services.rebuild_search_index()
+                self.stdout.write(f"Search index rebuilt: {count} passages, switched atomically.")
+            return
+        for slug in changed:
+            started = time.monotonic()
+            count = update(slug)
+            self.stdout.write(f"Search index updated for {slug}: {count} passages, switched "
+                              f"atomically ({time.monotonic() - started:.1f} s).")
 
 
 def line_report(corpus) -> str:
