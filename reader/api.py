@@ -64,10 +64,15 @@ def _note(n: Note) -> dict:
 
 @cached_response()
 def documents(request):
-    docs = Document.objects.all()
-    return _json({"documents": [
-        {**_document_summary(request, d), "title": reading.title_of(d)}
-        for d in docs]})
+    """The library, newest first: each document's titles, genre, versions and counts."""
+    return _json({"documents": [{
+        **_document_summary(request, e.document),
+        "title": e.title, "title_en": e.english_title or None,
+        "genre": e.document.genre,
+        "versions": [v.slug for v in e.versions],
+        "clauses": e.clauses,
+        "translations": len(e.translations),
+    } for e in reading.library().entries]})
 
 
 @cached_response()
@@ -185,35 +190,113 @@ def glossary(request, doc):
     } for row in rows]})
 
 
-@cached_response()
-@with_document
-def concordance(request, doc):
-    """Every occurrence of ?q= as a keyword-in-context line with its aligned sentences."""
+def _term_query(request):
+    """The cleaned ?q= of a concordance request, or the error response to send."""
     try:
         q = terms.clean_query(request.GET.get("q"))
     except terms.TermQueryError as problem:
         return _error(400, str(problem))
     if not q:
         return _error(400, "Give a term to look up: ?q=众创空间 or ?q=mass creation spaces.")
+    return q
+
+
+def _renderings(groups) -> dict:
+    return {g.version.slug: {
+        "used": [{"rendering": r, "count": n} for r, n in g.counts],
+        "not_identified": g.unidentified, "no_counterpart": g.unaligned,
+        "clause_not_in_version": g.uncovered} for g in groups}
+
+
+def _line(request, doc: Document, line) -> dict:
+    return {
+        "ref": line.clause.ref, "version": line.version.slug, "sentence": line.sentence,
+        "base_sentence": line.base_sentence,
+        "left": line.left, "match": line.match, "right": line.right,
+        "url": _reader_link(request, doc, [line.version.slug] + [
+            c.version.slug for c in line.counterparts], line.anchor),
+        "aligned": {c.version.slug: {
+            "sentences": [s.number for s in c.sentences], "text": c.text,
+            "rendering": c.rendering or None, "covered": c.covered}
+            for c in line.counterparts},
+    }
+
+
+@cached_response()
+@with_document
+def concordance(request, doc):
+    """Every occurrence of ?q= as a keyword-in-context line with its aligned sentences."""
+    q = _term_query(request)
+    if isinstance(q, JsonResponse):
+        return q
     result = terms.concordance(doc, q)
     return _json({
         "query": result.query, "language": result.language,
         "term": result.term.zh if result.term else None,
         "count": len(result.lines),
-        "renderings": {g.version.slug: {
-            "used": [{"rendering": r, "count": n} for r, n in g.counts],
-            "not_identified": g.unidentified, "no_counterpart": g.unaligned,
-            "clause_not_in_version": g.uncovered}
-            for g in result.groups},
-        "lines": [{
-            "ref": line.clause.ref, "version": line.version.slug, "sentence": line.sentence,
-            "base_sentence": line.base_sentence,
-            "left": line.left, "match": line.match, "right": line.right,
-            "url": _reader_link(request, doc, [line.version.slug] + [
-                c.version.slug for c in line.counterparts], line.anchor),
-            "aligned": {c.version.slug: {
-                "sentences": [s.number for s in c.sentences], "text": c.text,
-                "rendering": c.rendering or None, "covered": c.covered}
-                for c in line.counterparts},
-        } for line in result.lines],
+        "renderings": _renderings(result.groups),
+        "lines": [_line(request, doc, line) for line in result.lines],
     })
+
+
+def _page_number(request, pages: int):
+    """?page= as a number from 1 to ``pages``, or the error response to send."""
+    raw = request.GET.get("page") or "1"
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= max(pages, 1):
+        return _error(400, f"page must be a number from 1 to {max(pages, 1)}.")
+    return int(raw)
+
+
+@cached_response()
+def library_concordance(request):
+    """Every occurrence of ?q= in the library: per document (newest first) its count and
+    renderings per translation, and the lines, 100 a page (?page=)."""
+    q = _term_query(request)
+    if isinstance(q, JsonResponse):
+        return q
+    result = terms.library_concordance(q)
+    lines = result.lines
+    pages = -(-len(lines) // terms.PER_PAGE)
+    page = _page_number(request, pages)
+    if isinstance(page, JsonResponse):
+        return page
+    shown = lines[(page - 1) * terms.PER_PAGE:page * terms.PER_PAGE]
+    base = reverse("reader:api-library-concordance") + "?q=" + quote(q)
+    return _json({
+        "query": result.query, "language": result.language,
+        "term": result.term.zh if result.term else None,
+        "count": result.count, "documents_searched": result.searched,
+        "documents": [{
+            **_document_summary(request, part.document), "title": part.title,
+            "count": part.count, "renderings": _renderings(part.concordance.groups),
+        } for part in result.parts],
+        "page": page, "pages": pages, "per_page": terms.PER_PAGE,
+        "next": request.build_absolute_uri(f"{base}&page={page + 1}") if page < pages else None,
+        "lines": [{"document": item.part.document.slug, **_line(request, item.part.document, item.line)}
+                  for item in shown],
+    })
+
+
+@cached_response()
+def library_glossary(request):
+    """Every glossary term of the library with, per document (oldest first) and translation,
+    the renderings used and how often, and each rendering's history."""
+    rows = terms.library_glossary()
+    return _json({"terms": [{
+        "term": row.term.zh, "id": row.term.slug, "category": row.term.category,
+        "gloss": row.term.gloss, "occurrences": row.occurrences,
+        "inconsistent": row.inconsistent,
+        "history": [{"rendering": h.text, "count": h.count, "versions": h.versions,
+                     "first": {"document": h.first.slug, "date": h.first.date.isoformat()},
+                     "last": {"document": h.last.slug, "date": h.last.date.isoformat()}}
+                    for h in row.history],
+        "documents": [{
+            "document": use.document.slug, "title": use.title,
+            "date": use.document.date.isoformat(), "occurrences": use.occurrences,
+            "renderings": {tally.version.slug: {
+                "used": [{"rendering": r, "count": n} for r, n in tally.counts],
+                "not_identified": tally.unidentified} for tally in use.uses},
+        } for use in row.documents],
+        "concordance": request.build_absolute_uri(
+            reverse("reader:library-concordance") + "?q=" + quote(row.term.zh)),
+    } for row in rows]})

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from search.analysis import clean_input, fold, has_chinese, term_spans
 
 from . import glossary as glossary_module
+from . import reading
 from .models import Bead, Clause, Document, Occurrence, Sentence, Term, Version
 
 MAX_TERM_CHARS = 100
@@ -348,3 +349,132 @@ def rendering_examples(document: Document) -> dict[tuple[int, int, str], tuple[s
     texts = _snapshot(document).texts
     return {key: (o.clause.ref, texts.get((o.clause_id, o.version_id), [])[o.target_sentence - 1])
             for key, o in first.items()}
+
+
+# --- across the library ---------------------------------------------------------------------
+# The library's concordance and glossary are the documents' own, side by side: each document is
+# read through its snapshot (once per corpus revision), and nothing is counted twice.
+
+@dataclass(eq=False)
+class DocumentConcordance:
+    """One document's share of a library concordance."""
+    document: Document
+    title: str
+    concordance: Concordance
+
+    @property
+    def count(self) -> int:
+        return len(self.concordance.lines)
+
+
+@dataclass(eq=False)
+class LibraryLine:
+    part: DocumentConcordance
+    line: Line
+
+
+@dataclass
+class LibraryConcordance:
+    query: str
+    language: str  # "zh": looked for in each base text; "en": in each English translation
+    term: Term | None  # the glossary term, when the query is one (or renders one)
+    parts: list[DocumentConcordance]  # the documents where it occurs, newest first
+    searched: int  # how many documents were looked in
+
+    @property
+    def lines(self) -> list[LibraryLine]:
+        return [LibraryLine(part, line) for part in self.parts for line in part.concordance.lines]
+
+    @property
+    def count(self) -> int:
+        return sum(part.count for part in self.parts)
+
+
+def library_concordance(q: str) -> LibraryConcordance:
+    """Every occurrence of ``q`` (cleaned with ``clean_query``) in every document, newest first."""
+    documents = list(Document.objects.order_by("-date", "slug"))
+    names = reading.titles(documents)
+    found = [(d, concordance(d, q)) for d in documents]
+    term = next((c.term for _, c in found if c.term), None)
+    parts = [DocumentConcordance(d, names[d.id][0], c) for d, c in found if c.lines]
+    return LibraryConcordance(q, "zh" if has_chinese(q) else "en", term, parts, len(documents))
+
+
+@dataclass
+class DocumentUse:
+    """How one document uses one glossary term: in its base text, and in each translation."""
+    document: Document
+    title: str
+    occurrences: int  # in the base text
+    uses: list[Tally]  # one per translation of the document
+
+
+@dataclass
+class RenderingHistory:
+    """One rendering of a term across the library: how often, and in which documents."""
+    text: str
+    count: int
+    documents: list[Document]  # oldest first
+    versions: list[str]  # the version slugs using it
+
+    @property
+    def first(self) -> Document:
+        return self.documents[0]
+
+    @property
+    def last(self) -> Document:
+        return self.documents[-1]
+
+
+@dataclass
+class LibraryTerm:
+    term: Term  # as stored for the first document that has it
+    documents: list[DocumentUse]  # the documents where it occurs, oldest first
+
+    @property
+    def occurrences(self) -> int:
+        return sum(d.occurrences for d in self.documents)
+
+    @property
+    def history(self) -> list[RenderingHistory]:
+        """Every identified rendering, in the order the library first used them."""
+        seen: dict[str, RenderingHistory] = {}
+        for use in self.documents:
+            for tally in use.uses:
+                for text, n in tally.counts:
+                    h = seen.setdefault(text, RenderingHistory(text, 0, [], []))
+                    h.count += n
+                    if use.document not in h.documents:
+                        h.documents.append(use.document)
+                    if tally.version.slug not in h.versions:
+                        h.versions.append(tally.version.slug)
+        return list(seen.values())
+
+    @property
+    def inconsistent(self) -> bool:
+        """Rendered in more than one way somewhere in the library."""
+        return len(self.history) > 1
+
+
+def library_glossary() -> list[LibraryTerm]:
+    """Every glossary term of the library, with the documents using it in date order (oldest
+    first, so a rendering's history reads downwards), in the glossary's order."""
+    documents = list(Document.objects.order_by("date", "slug"))
+    names = reading.titles(documents)
+    out: dict[str, LibraryTerm] = {}
+    for document in documents:
+        _, rows = glossary_rows(document)
+        for row in rows:
+            entry = out.setdefault(row.term.zh, LibraryTerm(row.term, []))
+            if row.term.count or any(use.total for use in row.uses):
+                entry.documents.append(DocumentUse(document, names[document.id][0],
+                                                   row.term.count, row.uses))
+    return list(out.values())
+
+
+def library_terms() -> list[str]:
+    """The glossary terms some document's base text has, in the glossary's order."""
+    seen: dict[str, None] = {}
+    for zh in Term.objects.filter(count__gt=0).order_by("position", "zh").values_list("zh", flat=True):
+        seen.setdefault(zh, None)
+    return list(seen)

@@ -29,7 +29,12 @@ urlpatterns = [
     path("api/documents/<slug:slug>/checks", api.checks, name="api-checks"),
     path("api/documents/<slug:slug>/glossary", api.glossary, name="api-glossary"),
     path("api/documents/<slug:slug>/concordance", api.concordance, name="api-concordance"),
+    path("api/concordance", api.library_concordance, name="api-library-concordance"),
+    path("api/glossary", api.library_glossary, name="api-library-glossary"),
     path("", views.index, name="index"),
+    # Library-wide pages before the documents' own: no document may take these slugs.
+    path("concordance/", views.library_concordance, name="library-concordance"),
+    path("glossary/", views.library_glossary, name="library-glossary"),
     path("<slug:slug>/", views.document, name="document"),
     path("<slug:slug>/checks/", views.checks, name="checks"),
     path("<slug:slug>/concordance/", views.concordance, name="concordance"),

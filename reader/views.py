@@ -1,4 +1,5 @@
-"""Reader pages: the document list, the parallel reader, and one clause's permalink page."""
+"""Reader pages: the library, the parallel reader, one clause's permalink page, and the
+translators' tools (checks, compare, concordance and glossary, per document and across the library)."""
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
@@ -19,10 +20,10 @@ def reading_aids(request) -> dict:
 
 @cached_response()
 def index(request):
-    documents = Document.objects.prefetch_related("versions")
-    return render(request, "reader/index.html", {
-        "documents": [(d, reading.title_of(d)) for d in documents],
-    })
+    """The library: every document, filtered by ?issuer= and ?year=, sorted by ?sort=."""
+    shelf = reading.library(sort=request.GET.get("sort"), issuer=request.GET.get("issuer"),
+                            year=request.GET.get("year"))
+    return render(request, "reader/index.html", {"library": shelf, "sorts": reading.SORTS})
 
 
 @cached_response()
@@ -127,21 +128,48 @@ def _translations(doc):
     return [v for v in doc.versions.all() if not v.is_base]
 
 
-@cached_response()
-def concordance(request, slug):
-    doc = reading.document_or_404(slug)
-    context = {"document": doc, "q": "", "terms": list(Term.objects.of(doc))}
+def _concordance_page(request, template, context, look_up):
+    """A concordance page: the term from ?q=, its lines paginated, or the reason it cannot be
+    looked up (status 400)."""
     try:
         q = terms.clean_query(request.GET.get("q"))
     except terms.TermQueryError as problem:
         context.update(error=str(problem), q=request.GET.get("q", "")[:terms.MAX_TERM_CHARS])
-        return render(request, "reader/concordance.html", context, status=400)
+        return render(request, template, context, status=400)
     context["q"] = q
     if q:
-        result = terms.concordance(doc, q)
+        result = look_up(q)
         context.update(result=result,
                        page=Paginator(result.lines, terms.PER_PAGE).get_page(request.GET.get("page")))
-    return render(request, "reader/concordance.html", context)
+    return render(request, template, context)
+
+
+@cached_response()
+def concordance(request, slug):
+    doc = reading.document_or_404(slug)
+    return _concordance_page(request, "reader/concordance.html",
+                             {"document": doc, "q": "", "terms": list(Term.objects.of(doc))},
+                             lambda q: terms.concordance(doc, q))
+
+
+@cached_response()
+def library_concordance(request):
+    """The concordance of a term over every document, grouped by document, newest first."""
+    return _concordance_page(request, "reader/library_concordance.html",
+                             {"q": "", "terms": terms.library_terms()}, terms.library_concordance)
+
+
+@cached_response()
+def library_glossary(request):
+    """Every glossary term with its renderings per document and translation, oldest first."""
+    rows = terms.library_glossary()
+    only_inconsistent = request.GET.get("inconsistent") == "1"
+    return render(request, "reader/library_glossary.html", {
+        "rows": [r for r in rows if r.documents and (r.inconsistent or not only_inconsistent)],
+        "absent": [r for r in rows if not r.documents],
+        "total": len(rows), "flagged": sum(1 for r in rows if r.inconsistent),
+        "only_inconsistent": only_inconsistent,
+    })
 
 
 @cached_response()
