@@ -178,9 +178,9 @@ def _translation(version: dict, entry: dict, text: str, refs: list[str], kinds: 
                                  placement=round(min(piece.score for piece in pieces), 4))
     for line, line_refs in refs_of_line.items():
         if len(line_refs) > 1:
-            notes.append(Note(line_refs[0], REPAIR, f"{entry['file']} line {line} is split at a "
-                              f"sentence boundary: it renders the end of clause {line_refs[0]} and "
-                              f"the start of clause {', '.join(line_refs[1:])}.", version=slug,
+            notes.append(Note(line_refs[0], REPAIR, f"{entry['file']} line {line} runs across "
+                              f"clauses {' and '.join(line_refs)}: split at a sentence boundary, "
+                              f"each part under the clause it renders.", version=slug,
                               source=entry["file"], line=line))
     for piece in placed:
         if piece.score < UNCERTAIN:

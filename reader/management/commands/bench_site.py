@@ -66,7 +66,9 @@ class Command(BaseCommand):
             raise CommandError("wrk is not installed (make bench installs it: apt-get install wrk)")
         started = time.perf_counter()
         call_command("ingest", stdout=open(os.devnull, "w"))
-        self.stdout.write(f"Ingest + search index from the sources: {time.perf_counter() - started:.1f} s")
+        self.stdout.write(f"Ingest of the library + search index from the sources: "
+                          f"{time.perf_counter() - started:.1f} s")
+        self.time_import()
         self.time_checks()
 
         port = self.free_port()
@@ -136,6 +138,44 @@ class Command(BaseCommand):
                           + ", ".join(f"{r:.1f} s" for r in rebuilds))
         if result["errors"] or result["non2xx"]:
             raise CommandError("the soak saw errors")
+
+    def time_import(self, slug: str = "gwr-2019", rounds: int = 3):
+        """Importing one ~150-paragraph document into the library, index update included: as
+        a command from a new process (what an editor runs) and its phases in a warm one."""
+        from reader.models import Document
+        from reader.services import corpus_ingest
+        from reader.sources.corpus import build_corpus
+        from search import services
+
+        folder = Path(settings.LIBRARY_DIR) / slug
+        env = {**os.environ}
+        cold, phases = [], []
+        for _ in range(rounds):
+            Document.objects.filter(slug=slug).delete()
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "manage.py", "ingest", "--sources", str(folder)],
+                           env=env, check=True, stdout=subprocess.DEVNULL)
+            cold.append(time.perf_counter() - started)
+        for _ in range(rounds):
+            Document.objects.filter(slug=slug).delete()
+            t0 = time.perf_counter()
+            corpus = build_corpus(folder, settings.GLOSSARY_FILE)
+            t1 = time.perf_counter()
+            corpus_ingest(corpus=corpus)
+            t2 = time.perf_counter()
+            update = getattr(services, "update_document_index", None)
+            update(slug) if update else services.rebuild_search_index()
+            t3 = time.perf_counter()
+            phases.append((t1 - t0, t2 - t1, t3 - t2, t3 - t0))
+        paragraphs = sum(1 for line in (folder / "zh.txt").read_text(encoding="utf-8").split("\n")
+                         if line.strip())
+        median = [statistics.median(p[i] for p in phases) for i in range(4)]
+        self.stdout.write(
+            f"Import of one document ({slug}, {paragraphs} Chinese paragraphs, "
+            f"{len(corpus.passages)} passages), index update included: `ingest --sources` in a "
+            f"new process median {statistics.median(cold):.1f} s of {rounds}; in a warm process "
+            f"median {median[3]:.1f} s (parse and place {median[0]:.1f} s, write "
+            f"{median[1]:.1f} s, index {median[2]:.1f} s)")
 
     def time_checks(self, rounds: int = 5):
         """Median time of the translation checks and the glossary occurrences (done at ingest)."""
