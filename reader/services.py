@@ -159,8 +159,12 @@ def _align(corpus: Corpus, clauses: dict, versions: dict, result: IngestResult) 
         for slug, target_version in versions.items():
             if slug == base or (slug, ref) not in corpus.sentences:
                 continue
-            target = [s.text for s in corpus.sentences[slug, ref]]
-            digest = hashlib.sha256(json.dumps([align.VERSION, source, target],
+            spans = corpus.sentences[slug, ref]
+            target = [s.text for s in spans]
+            units = () if target_version.is_chinese else tuple(
+                align.list_units(corpus.passage(slug, ref).text, spans))
+            grouped = [u for u in units if len(u) > 1]
+            digest = hashlib.sha256(json.dumps([align.VERSION, source, target] + ([grouped] if grouped else []),
                                                ensure_ascii=False).encode()).hexdigest()
             key = (ref, versions[base].id, target_version.id)
             stored = existing.pop(key, [])
@@ -170,7 +174,7 @@ def _align(corpus: Corpus, clauses: dict, versions: dict, result: IngestResult) 
                 bead.delete()
                 result.deleted += 1
             for position, bead in enumerate(_beads(tuple(source), tuple(target),
-                                                   target_version.is_chinese)):
+                                                   target_version.is_chinese, units)):
                 result.new_rows.setdefault(Bead, []).append(Bead(
                     clause=clause, source=versions[base], target=target_version,
                     position=position, source_sentences=[i + 1 for i in bead.source],
@@ -181,12 +185,14 @@ def _align(corpus: Corpus, clauses: dict, versions: dict, result: IngestResult) 
 
 
 @lru_cache(maxsize=4096)
-def _beads(source: tuple[str, ...], target: tuple[str, ...], same_language: bool) -> list[align.Bead]:
-    """Alignment of two passages' sentences; remembered, since the same texts align the same."""
+def _beads(source: tuple[str, ...], target: tuple[str, ...], same_language: bool,
+           units: tuple = ()) -> list[align.Bead]:
+    """Alignment of two passages' sentences, a list in the target taken as one unit
+    (``align.list_units``); remembered, since the same texts align the same."""
     if same_language and len(source) == len(target):
         # The other script of the same text: sentence for sentence.
         return [align.Bead((i,), (i,), 1.0) for i in range(len(source))]
-    return align.align(list(source), list(target))
+    return align.align_units(list(source), list(target), list(units) or [(j,) for j in range(len(target))])
 
 
 def _stored_beads(document: Document, versions: dict) -> dict[str, dict[str, list]]:

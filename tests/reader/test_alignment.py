@@ -183,3 +183,47 @@ def test_the_length_constants_are_those_of_the_real_one_to_one_clauses(corpus):
     c, s2 = estimate(pairs)
     c, s2 = estimate([(s, t) for s, t in pairs if abs(t - c * s) / math.sqrt(s * s2) <= 3])
     assert c == pytest.approx(C, abs=0.02) and s2 == pytest.approx(S2, rel=0.05)
+
+
+# --- lists and long sentences in the official translations of the reports ------------------
+
+@pytest.fixture(scope="module")
+def report_2020():
+    from django.conf import settings
+    from reader.sources.corpus import build_corpus
+    return build_corpus(settings.LIBRARY_DIR / "gwr-2020")
+
+
+def report_beads(corpus, ref):
+    from reader.align import align_units, list_units
+    spans = corpus.sentences["en", ref]
+    zh = [s.text for s in corpus.sentences["zh-hans", ref]]
+    return [(tuple(i + 1 for i in b.source), tuple(j + 1 for j in b.target), b.score)
+            for b in align_units(zh, [s.text for s in spans],
+                                 list_units(corpus.passage("en", ref).text, spans))]
+
+
+def test_a_list_of_targets_renders_the_one_chinese_sentence_that_states_them(report_2020):
+    """2020, 2.0.3: 今年要优先稳就业保民生…；…努力完成“十三五”规划目标任务。 is one sentence; the
+    English gives it as a sentence, a lead ("…the following targets:") and nine list lines."""
+    english = [s.text for s in report_2020.sentences["en", "2.0.3"]]
+    assert english[2] == "Specifically, we have set the following targets:"
+    assert english[-1] == "Accomplishment of the 13th Five-Year Plan"
+    beads = report_beads(report_2020, "2.0.3")
+    assert [(zh, en) for zh, en, _ in beads] == [((1,), (1,)), ((2,), tuple(range(2, 12)))]
+    assert beads[1][2] > 0.9
+
+
+def test_a_chinese_sentence_the_translation_gives_as_three_is_one_bead(report_2020):
+    """2020, 0.1: 现在，我代表国务院，向大会报告政府工作，请予审议，并请全国政协委员提出意见。"""
+    assert len(report_2020.sentences["en", "0.1"]) == 3
+    [(zh, en, score)] = report_beads(report_2020, "0.1")
+    assert (zh, en) == ((1,), (1, 2, 3)) and score > 0.9
+
+
+def test_lines_without_full_stops_are_a_list_only_when_introduced_or_punctuated_as_one(corpus):
+    from reader.align import list_units
+    # The machine translation's signature: two such lines, the issuer and the date.
+    spans = corpus.sentences["en-mt", "signature"]
+    assert [s.text for s in spans] == ["the State Council", "20 15 July 1"]
+    assert list_units(corpus.passage("en-mt", "signature").text, spans) == [(0,), (1,)]
