@@ -7,17 +7,27 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 INSTALLED_APPS = [
+    # The admin and what it needs: staff log in there and import documents from the browser.
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
     "reader",
     "search",  # before haystack: its rebuild_index/update_index replace haystack's
     "haystack",
+    "library",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "reader.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -32,6 +42,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
             ],
         },
     },
@@ -61,6 +73,15 @@ LIBRARY_DIR = BASE_DIR / "fixtures" / "documents"
 SOURCES_DIR = LIBRARY_DIR / "guofa-2015-40"
 # Key terms and their known renderings, loaded at ingest (reader/glossary.py).
 GLOSSARY_FILE = BASE_DIR / "fixtures" / "glossary.toml"
+# Documents imported by staff from the browser (/import/, library/): one folder per document,
+# like LIBRARY_DIR's, written only when the editor confirms the preview.
+IMPORTS_DIR = BASE_DIR / "var" / "documents"
+# Uploads waiting for the editor's confirmation, one private folder per unguessable token;
+# removed on confirm or discard, and swept once older than IMPORT_STAGING_MAX_AGE seconds.
+IMPORT_STAGING_DIR = BASE_DIR / "var" / "import-staging"
+IMPORT_STAGING_MAX_AGE = 6 * 3600
+# The largest source file the import page accepts, per file.
+IMPORT_MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 # Search: haystack with the Chinese-aware Whoosh backend (search/backend.py). PATH holds index
 # generations and a CURRENT pointer.
