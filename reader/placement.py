@@ -15,54 +15,72 @@ Official translations are not paragraph-parallel: one Chinese paragraph becomes 
 and a list of twenty lines, two are merged, a heading becomes the bold lead of the next
 paragraph. So the English is first cut into *units*: each paragraph, or the two halves of a
 paragraph with a bold lead (``**1. Heading.** Body``), the likeliest place for a clause
-boundary inside a paragraph. Then a monotone dynamic programme over (clauses, units) chooses a
-sequence of beads, after Gale & Church (1993) as in ``reader.align``, but at paragraph level:
+boundary inside a paragraph. A monotone dynamic programme over (clauses, units) then chooses a
+sequence of beads, after Gale & Church (1993) as ``reader.align`` does for sentences:
 
 * 1:k - a clause and a run of k >= 1 units (a list of any length);
-* 1:0 - a clause no English renders; 0:1 - a unit with no Chinese (it goes under the clause
-  before it, with a low score);
-* n:m, n = 2, 3, m = 1, 2 - clauses whose English runs across their boundary: the group is
-  cut afterwards at the English sentence boundaries that best separate its clauses (the same
-  evidence, sentence by sentence).
+* 1:0 - a clause no unit renders; 0:1 - a unit with no Chinese (it goes under the clause before
+  it, with a low score).
 
 A bead costs ``-log P(type) - evidence + boundaries``:
 
 * ``evidence`` is a sum of log-likelihood ratios, "these sides translate each other" against
-  "they are neighbours in the same document": length (Gale & Church's ``delta`` with the
-  paragraph-level C and S2 of this genre), the dictionary words each side finds in the other
-  (CC-CEDICT, exactly as ``reader.align`` matches them: ``_chinese``, ``_english``, its chance
-  model), numbers (6.9% = 6.9 percent, 67.7万亿 = 67.7 trillion, 1312万 = 13.12 million, a
-  month name = its number), the Latin tokens of the Chinese (GDP, 5G, PPP) among the English
-  words, and labels (一、 = I., （三） = 3. or (3), 二是 = "Second,").
+  "they are neighbours in the same document": length (Gale & Church's ``delta`` with this
+  genre's paragraph-level C and S2); the dictionary words each side finds in the other
+  (CC-CEDICT, matched exactly as ``reader.align`` matches them, through its ``_chinese`` and
+  ``_english``), where the chance of a word finding a match in a neighbour's text grows with the
+  size of that text (logistic in its log: long English runs meet many words by chance); numbers
+  (6.9% = 6.9 percent, 67.7万亿 = 67.7 trillion, 1312万 = 13.12 million, a month name = its
+  number); the Latin tokens of the Chinese (GDP, 5G, M2) among the English; labels (一、 = I.,
+  （三） = 3. or (3), 二是 = "Second,"); and the edges: how well the clause's first sentence
+  agrees with the first sentence of its English and its last with the last, weighed as
+  ``reader.align`` weighs a sentence pair (agreement only: a loose rendering costs nothing).
 * ``boundaries``: every boundary between two units either separates clauses or not, with a
   probability that depends on how the first unit ends and the next begins (a unit ending with a
-  semicolon or continued in lower case continues; a colon announces a list; an unpunctuated
-  line is a heading or a list item; a bold lead is where a heading ends).
+  semicolon or continued in lower case continues; a colon announces a list, or ends a lead
+  paragraph; an unpunctuated line is a heading, a list item or a salutation; a label starts a
+  clause; a bold lead is where a heading ends).
 
-Everything probabilistic here is counted on real documents by ``fit``: bead-type priors,
-boundary probabilities, C and S2, the dictionary match rates of aligned and of neighbouring
-paragraphs, and how often numbers and Latin tokens are found across. ``DEFAULTS`` were counted
-on the three Reports on the Work of the Government in ``fixtures/documents`` (2016, 2019,
-2020) against their human pairing; ``reader.placement_eval`` measures each report with the
-figures counted on the other two. Only the label weights and the temperature are choices.
+The search places whole units. Afterwards each boundary between clauses is weighed again
+sentence by sentence (``reader.segment``) in the units on either side of it: where a clause was
+left empty (a heading run into its paragraph without bold, two Chinese paragraphs merged into
+one English one) or a unit was left without a clause, its sentences are shared out as is
+likeliest, at a cost of INNER_CUT per cut; where no clause is empty a paragraph is cut only on
+stronger evidence (SPAN_CUT), after a quick look says its end reads like the next clause. (n:m
+beads in the search would judge a group of clauses by their words together, which favours
+groups: more words on both sides, more matches by chance.)
+
+Everything probabilistic is counted on real documents by ``fit``, from the paths their human
+pairings admit: bead-type priors, boundary probabilities, C and S2, the dictionary match rates
+of aligned and of neighbouring paragraphs, and how often numbers and Latin tokens are found
+across. ``DEFAULTS`` were counted on the three Reports on the Work of the Government in
+``fixtures/documents`` (2016, 2019, 2020); ``reader.placement_eval`` measures each report with
+the figures counted on the other two (``manage.py evaluate_alignment --placement-only``): 0.991,
+0.990 and 0.989 of their English paragraphs go under the clause that holds their Chinese
+paragraph. The label weights, the edge weight, the cut costs and the temperature are choices.
 
 The search is banded: a state (clauses done, units done) is considered only where the two
-sides have used up similar shares of their text (``BAND``), and a run stops growing once it is
-far too long for its clause; outside a workable band the whole table is searched.
+sides have used up similar shares of their text, in the narrowest of ``BANDS`` whose best path
+keeps off its edges (a translation that leaves out a whole part needs a wider one), and a run
+stops growing once it is far too long for its clause. A report of 150 clauses and 200
+paragraphs places in well under a second once CC-CEDICT and jieba are loaded (once per process).
 
 Score
 -----
 The posterior probability that the unit belongs under the clause it was placed under, by the
-forward-backward algorithm over all bead sequences with ``exp(-cost / TEMPERATURE)`` as weight.
-A unit placed by a 0:1 bead scores at most ``SKIP_SCORE``; a paragraph that is mostly Chinese
-characters (a Chinese paragraph left in the English file) is not aligned at all: it goes under
-the clause of the paragraph before it with score 0. Scores below 0.5 come with a reason.
+forward-backward algorithm over all bead sequences with ``exp(-cost / TEMPERATURE)`` as weight;
+for a piece cut from a paragraph, that times how much likelier the cut made the clauses. A unit
+placed by a 0:1 bead scores at most ``SKIP_SCORE``, as does a paragraph holding a run of Chinese
+text; a paragraph that is mostly Chinese (a Chinese paragraph left in the English file) is not
+aligned at all: it goes under the clause of the paragraph before it with score 0. Scores below
+0.5 come with a reason.
 """
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reader.align import C as SENTENCE_C, CEILING, CHANCE, S2 as SENTENCE_S2, TRANSLATED
 from reader.align import _chinese, _english, chinese_length
@@ -102,7 +120,7 @@ DEFAULTS: dict = {
     "breaks": {"lead": 0.5537, "continues": 0.053, "colon": 0.5474, "open": 0.6674,
                "label": 0.9563, "plain": 0.7133},
     "length": {"C": 5.424, "S2": 47.93},
-    "lexical": {"ceiling": [0.3197, 0.2854], "translated": [0.6034, 0.592]},
+    "lexical": {"chance": [[-4.2145, 0.7836], [-4.2897, 0.79]], "translated": [0.5796, 0.5672]},
     "numbers": {"zh": [0.9167, 0.0237], "en": [0.7103, 0.0182]},
     "latin": [0.8889, 0.0333],
 }
@@ -125,7 +143,7 @@ EDGE_CLIP = 10.0
 SKIP_SCORE = 0.1
 # Chinese characters in an English paragraph that put its score down to SKIP_SCORE.
 CHINESE_INSIDE = 20
-BAND = 0.12  # half-width of the search band, as a share of each side's text,
+BANDS = (0.05, 0.1, 0.2, 0.4)  # half-widths of the search band tried, as shares of each side's text,
 BAND_UNITS = 3  # and at least this many units either side
 FULL_TABLE = 2500  # tables with no more states than this are searched whole
 MAX_DELTA = 8.0  # a run whose length is this many deviations too long stops growing
@@ -227,7 +245,7 @@ class _Model:
                        for cue, p in params["breaks"].items()}
         self.C = params["length"]["C"]
         self.S2 = params["length"]["S2"]
-        self.ceiling = params["lexical"]["ceiling"]
+        self.chance = params["lexical"]["chance"]
         self.translated = params["lexical"]["translated"]
         self.numbers_zh = _ratios(*params["numbers"]["zh"])
         self.numbers_en = _ratios(*params["numbers"]["en"])
@@ -250,33 +268,26 @@ class _Model:
         key = (side, other)
         found = self._ratios.get(key)
         if found is None:
-            found = self._ratios[key] = (_word_evidence(self.ceiling[side], self.translated[side],
-                                                        CHANCE[side], 1, 1, other),
-                                         _word_evidence(self.ceiling[side], self.translated[side],
-                                                        CHANCE[side], 0, 1, other))
+            a, b = self.chance[side]
+            by_chance = 1 / (1 + math.exp(-(a + b * math.log(other)))) if other else 0.0
+            found = self._ratios[key] = _word_ratios(by_chance, self.translated[side])
         return found
 
     def lexical(self, zh_matched, zh_total, en_matched, en_total) -> float:
-        return (self._words(0, zh_matched, zh_total, en_total)
-                + self._words(1, en_matched, en_total, zh_total))
-
-    def _words(self, side, matched, total, other) -> float:
-        return _word_evidence(self.ceiling[side], self.translated[side], CHANCE[side],
-                              matched, total, other)
+        zh_found, zh_missed = self.ratios(0, en_total)
+        en_found, en_missed = self.ratios(1, zh_total)
+        return (zh_matched * zh_found + (zh_total - zh_matched) * zh_missed
+                + en_matched * en_found + (en_total - en_matched) * en_missed)
 
 
-def _word_evidence(ceiling: float, translated: float, chance: float, matched: int, total: int,
-                   other: int) -> float:
-    """As ``reader.align._word_evidence``: log P(matches | aligned) - log P(matches | not), the
-    chance of a match growing with the other side's ``other`` words up to ``ceiling``."""
-    if not total:
-        return 0.0
-    by_chance = min(ceiling * (1 - (1 - chance) ** other), 0.99)
+def _word_ratios(by_chance: float, translated: float) -> tuple[float, float]:
+    """(log P(match | aligned) - log P(match | not), the same for no match) of one word, as in
+    ``reader.align._word_evidence``: matched if translated, or else by chance."""
     if by_chance <= 0:
-        return 0.0
+        return 0.0, 0.0
+    by_chance = min(by_chance, 0.99)
     if_aligned = translated + (1 - translated) * by_chance
-    return (matched * math.log(if_aligned / by_chance)
-            + (total - matched) * math.log((1 - if_aligned) / (1 - by_chance)))
+    return math.log(if_aligned / by_chance), math.log((1 - if_aligned) / (1 - by_chance))
 
 
 def _ratios(if_aligned: float, by_chance: float) -> tuple[float, float]:
@@ -445,11 +456,11 @@ _SENTENCE_RATIOS: dict[tuple[int, int], tuple[float, float]] = {}
 
 
 def _sentence_ratios(side: int, other: int) -> tuple[float, float]:
+    """``_word_ratios`` with ``reader.align``'s sentence-level chance and rates."""
     found = _SENTENCE_RATIOS.get((side, other))
     if found is None:
-        found = _SENTENCE_RATIOS[side, other] = (
-            _word_evidence(CEILING[side], TRANSLATED[side], CHANCE[side], 1, 1, other),
-            _word_evidence(CEILING[side], TRANSLATED[side], CHANCE[side], 0, 1, other))
+        by_chance = CEILING[side] * (1 - (1 - CHANCE[side]) ** other)
+        found = _SENTENCE_RATIOS[side, other] = _word_ratios(by_chance, TRANSLATED[side])
     return found
 
 
@@ -480,6 +491,7 @@ def _latin(text: str) -> frozenset:
     return frozenset(t.lower() for t in LATIN_TOKEN.findall(text))
 
 
+@lru_cache(maxsize=4096)
 def _clause_features(clause: Clause) -> _ClauseFeatures:
     text = clause.text
     # Sentence by sentence (the words are the same), so that the first and last are at hand.
@@ -500,6 +512,7 @@ def _clause_features(clause: Clause) -> _ClauseFeatures:
         last=_sentence(sentences[-1].words, sentences[-1].length))
 
 
+@lru_cache(maxsize=16384)
 def _unit_features(text: str) -> _UnitFeatures:
     en = _english(text)
     index: dict[str, int] = {}
@@ -649,9 +662,15 @@ class _Table:
                 refs_ok = allowed[units[k].paragraph]
                 self.allowed.append(None if refs_ok is None
                                     else {refs[r] for r in refs_ok if r in refs})
-        self.beads = self._beads(BAND)
-        if not self._reachable():
-            self.beads = self._beads(None)
+        # The narrowest band whose best path keeps off its edges (a path along an edge may
+        # have been pushed there by it: a translation that leaves out a whole part).
+        for width in (*BANDS, None):
+            self.beads = self._beads(width)
+            if width is not None and not self._reachable():
+                continue
+            self.path = self._best_path()
+            if width is None or not self._on_edge(self.path):
+                break
 
     def pair(self, i: int, v: int) -> _Pair:
         key = (i, v)
@@ -789,6 +808,16 @@ class _Table:
     # -- paths --
 
     def best_path(self) -> list[_Bead]:
+        return self.path
+
+    def _on_edge(self, path: list[_Bead]) -> bool:
+        for b in path:
+            lo, hi = self.bounds[b.i]
+            if (lo > 0 and b.u <= lo) or (hi < self.m and b.u >= hi):
+                return True
+        return False
+
+    def _best_path(self) -> list[_Bead]:
         best = {(0, 0): 0.0}
         back: dict[tuple[int, int], _Bead] = {}
         for state in sorted(self.beads):
@@ -943,18 +972,18 @@ class _Stats:
         overall = (sum(t[1] for t in self.cues.values()) + 1) / (boundaries + 2)
         breaks = {cue: round((t[1] + 2 * overall) / (t[0] + 2), 4) for cue, t in self.cues.items()}
         C, S2 = _length_model(self.lengths)
-        ceiling, translated = [], []
+        chance, translated = [], []
         for side in (0, 1):
-            chance = [1 - (1 - CHANCE[side]) ** other for _, _, other in self.words[False][side]]
-            matched = sum(m for m, _, _ in self.words[False][side])
-            possible = sum(c * t for c, (_, t, _) in zip(chance, self.words[False][side]))
-            top = min(0.95, matched / possible) if possible else 0.3
-            aligned = self.words[True][side]
-            expected = sum(t * top * (1 - (1 - CHANCE[side]) ** other) for _, t, other in aligned)
-            found = sum(m for m, _, _ in aligned)
-            words = sum(t for _, t, _ in aligned)
+            a, b = _logistic([(m, t, math.log(other)) for m, t, other in self.words[False][side]
+                              if other and t])
+            found = expected = words = 0.0
+            for m, t, other in self.words[True][side]:
+                if other:
+                    found += m
+                    words += t
+                    expected += t / (1 + math.exp(-(a + b * math.log(other))))
             rate = (found - expected) / (words - expected) if words > expected else 0.5
-            ceiling.append(round(top, 4))
+            chance.append([round(a, 4), round(b, 4)])
             translated.append(round(min(max(rate, 0.05), 0.95), 4))
 
         def rates(good, bad):
@@ -964,11 +993,35 @@ class _Stats:
             "beads": beads,
             "breaks": breaks,
             "length": {"C": round(C, 3), "S2": round(S2, 2)},
-            "lexical": {"ceiling": ceiling, "translated": translated},
+            "lexical": {"chance": chance, "translated": translated},
             "numbers": {"zh": rates(self.numbers[True][0], self.numbers[False][0]),
                         "en": rates(self.numbers[True][1], self.numbers[False][1])},
             "latin": rates(self.latin[True], self.latin[False]),
         }
+
+
+def _logistic(records: list[tuple[float, float, float]]) -> tuple[float, float]:
+    """(a, b) of P = 1 / (1 + exp(-(a + b x))) for records (successes, trials, x), by maximum
+    likelihood (Newton's method)."""
+    a, b = -3.0, 0.5
+    for _ in range(50):
+        ga = gb = haa = hab = hbb = 0.0
+        for m, t, x in records:
+            p = 1 / (1 + math.exp(-(a + b * x)))
+            r, w = m - t * p, t * p * (1 - p)
+            ga += r
+            gb += r * x
+            haa += w
+            hab += w * x
+            hbb += w * x * x
+        det = haa * hbb - hab * hab
+        if det <= 1e-12:
+            break
+        da, db = (hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det
+        a, b = a + da, b + db
+        if abs(da) + abs(db) < 1e-9:
+            break
+    return a, b
 
 
 def _length_model(pairs: list[tuple[float, float]]) -> tuple[float, float]:
@@ -1096,143 +1149,184 @@ def _merge(paragraphs, units, ordered: list[tuple[int, _Piece]], clauses) -> lis
     return out
 
 
-# --- English that renders a clause the search left empty ------------------------------------
+# --- paragraphs that run across a clause boundary ----------------------------------------------
 
-# Cutting a paragraph inside (at a sentence boundary) costs this much, in log-odds: only where
-# a clause would otherwise have no English at all, and its English is found inside the last
-# paragraph of the clause before or the first of the clause after (a heading run into its
-# paragraph, two Chinese paragraphs merged into one English one).
+# Cutting a paragraph inside (at a sentence boundary) costs this much, in log-odds. The search
+# places whole units; afterwards each boundary between clauses is looked at again, sentence by
+# sentence, in the last unit before it and the first after it: a heading run into its
+# paragraph, two Chinese paragraphs merged into one English one, a paragraph that ends one
+# clause and starts the next. (Searching with n:m beads instead would judge a group of clauses
+# by their words together, which favours groups: more words on both sides, more matches.)
 INNER_CUT = 4.0
+# Where no clause is left empty, the cut must be surer (the clauses on either side have English
+# of their own; a sentence that happens to share words with the next clause is no reason).
+SPAN_CUT = 10.0
 
 
 def _fill_empty_clauses(table: _Table, owner: list, pieces: dict[int, list[_Piece]]) -> None:
+    """Move each boundary between clauses inside the units around it where that is likelier,
+    giving the clauses the search left empty, and the units it left without a clause (0:1),
+    the sentences that render them."""
     runs: dict[int, list[int]] = {}
     for v, i in enumerate(owner):
         if i is not None:
             runs.setdefault(i, []).append(v)
+    placed = sorted(runs)
     touched: set[int] = set()
-    i = 0
-    while i < table.n:
-        if i in runs:
-            i += 1
+    for k in range(-1, len(placed)):
+        before = placed[k] if k >= 0 else None
+        after = placed[k + 1] if k + 1 < len(placed) else None
+        if before is None and after is None:
             continue
-        block = [i]
-        while block[-1] + 1 < table.n and block[-1] + 1 not in runs:
-            block.append(block[-1] + 1)
-        i = block[-1] + 1
-        before = block[0] - 1 if block[0] > 0 else None
-        after = block[-1] + 1 if block[-1] + 1 < table.n else None
+        first = before + 1 if before is not None else 0
+        block = list(range(first, after if after is not None else table.n))
         x = runs[before][-1] if before is not None else None
         y = runs[after][0] if after is not None else None
-        if x in touched or y in touched or (x is None and y is None):
+        free = list(range(x + 1 if x is not None else 0, y if y is not None else table.m))
+        units = ([x] if x is not None else []) + free + ([y] if y is not None else [])
+        if not units or touched.intersection(units):
             continue
-        changed = _share_sentences(table, runs, block, before, after, x, y, pieces)
-        touched.update(changed)
+        if not block and not free and (x is None or y is None
+                                       or not _may_run_across(table, before, after, x, y)):
+            continue
+        touched.update(_move_boundary(table, runs, block, before, after, x, free, y, pieces))
 
 
-def _share_sentences(table, runs, block, before, after, x, y, pieces) -> set[int]:
-    """Give the empty clauses ``block`` the sentences at the end of unit x (last of clause
-    ``before``) and the start of unit y (first of clause ``after``) if that is likelier."""
+def _may_run_across(table: _Table, before: int, after: int, x: int, y: int) -> bool:
+    """A quick look (sentences cut roughly, English words only) for whether the end of unit x
+    reads like clause ``after`` or the start of unit y like ``before``: only then is the
+    boundary between them weighed sentence by sentence."""
     model = table.model
-    units = table.units
-    xs = _sentences(units[table.aligned[x]]) if x is not None else []
-    ys = _sentences(units[table.aligned[y]]) if y is not None else []
-    if len(xs) < 2 and len(ys) < 2:
+    for unit_index, mine, other, from_end in ((x, before, after, True), (y, after, before, False)):
+        texts = _sentence_texts(EN_SENTENCE_END, table.units[table.aligned[unit_index]].text)
+        if len(texts) < 2:
+            continue
+        gains = []
+        for text in texts:
+            uf = _unit_features(text)
+            gain = 0.0
+            for clause, sign in ((other, 1), (mine, -1)):
+                found, missed = model.ratios(1, table.cf[clause].words)
+                matched = _pair(table.cf[clause], uf).en_words.bit_count()
+                gain += sign * (matched * found + (uf.stems - matched) * missed)
+            gains.append(gain)
+        if from_end:
+            gains.reverse()
+        running = 0.0
+        for gain in gains[:-1]:  # the unit keeps at least one sentence where it is
+            running += gain
+            if running > SPAN_CUT / 2:
+                return True
+    return False
+
+
+def _move_boundary(table, runs, block, before, after, x, free, y, pieces) -> set[int]:
+    """Share the sentences of unit x (the last of clause ``before``), of the units ``free``
+    that follow it with no clause, and of unit y (the first of clause ``after``) among
+    ``before``, the empty clauses ``block`` and ``after``, in order, as is likeliest;
+    ``before`` keeps x's first sentence and ``after`` y's last. The aligned units changed."""
+    model, units = table.model, table.units
+    order = ([x] if x is not None else []) + free + ([y] if y is not None else [])
+    spans = {v: _sentences(units[table.aligned[v]]) for v in order}
+    if not free and all(len(spans[v]) < 2 for v in order):
         return set()
+    sentences = [(v, span) for v in order for span in spans[v]]
+    count = len(sentences)
+    clauses = ([before] if before is not None else []) + block + ([after] if after is not None else [])
+    fixed = {}
+    if before is not None:
+        fixed[before] = ([(table.uf[v], table.pair(before, v)) for v in runs[before][:-1]], [])
+    if after is not None:
+        fixed[after] = ([], [(table.uf[v], table.pair(after, v)) for v in runs[after][1:]])
+    features: dict[tuple[int, int, int], _UnitFeatures] = {}
 
-    def part(i, unit_index, spans):
-        unit = units[table.aligned[unit_index]]
-        uf = _unit_features(unit.text[spans[0][0] - unit.start:spans[-1][1] - unit.start])
-        return uf, _pair(table.cf[i], uf)
-
-    def clause_score(i, parts):
+    def score(i, a, b):
+        """Clause i with sentences[a:b] (and the units it keeps)."""
+        parts = []
+        for unit_index in dict.fromkeys(u for u, _ in sentences[a:b]):
+            mine = [k for k in range(a, b) if sentences[k][0] == unit_index]
+            key = (unit_index, mine[0], mine[-1])
+            if key not in features:
+                unit = units[table.aligned[unit_index]]
+                start, end = sentences[mine[0]][1][0], sentences[mine[-1]][1][1]
+                features[key] = _unit_features(unit.text[start - unit.start:end - unit.start])
+            parts.append((features[key], _pair(table.cf[i], features[key])))
+        head, tail = fixed.get(i, ([], []))
+        parts = head + parts + tail
         if not parts:
             return -model.prior[ONE_TO_ZERO]
         return -model.prior[ONE_TO_K] + _evidence(model, table.cf[i], parts,
                                                    _label(table.cf[i], parts[0][0]))
 
-    before_fixed = ([(table.uf[v], table.pair(before, v)) for v in runs[before][:-1]]
-                    if before is not None else [])
-    after_fixed = ([(table.uf[v], table.pair(after, v)) for v in runs[after][1:]]
-                   if after is not None else [])
-    best = None
-    keep_x = range(1, len(xs) + 1) if x is not None else (0,)
-    keep_y = range(0, len(ys)) if y is not None else (0,)
-    for cx in keep_x:
-        score_before = (clause_score(before, before_fixed + [part(before, x, xs[:cx])])
-                        if x is not None else 0.0)
-        for cy in keep_y:
-            score_after = (clause_score(after, [part(after, y, ys[cy:])] + after_fixed)
-                           if y is not None else 0.0)
-            middle = [(x, span) for span in xs[cx:]] + [(y, span) for span in ys[:cy]]
-            cuts = (cx < len(xs)) + (cy > 0)
-            value, split = _spread(block, middle, clause_score, part)
-            total = score_before + score_after + value - INNER_CUT * cuts
-            if best is None or total > best[0]:
-                best = (total, cx, cy, split)
-            if cx == len(xs) and cy == 0:
-                baseline = total
-    total, cx, cy, split = best
-    if cx == len(xs) and cy == 0:
+    inner = INNER_CUT if block or free else SPAN_CUT
+
+    def cut(a):
+        return inner if 0 < a < count and sentences[a - 1][0] == sentences[a][0] else 0.0
+
+    keeps_first = sum(len(spans[v]) for v in order[:1]) if x is not None else 0
+    # best[g][c]: clauses[:g] given sentences[:c]; before keeps sentence 0, after the last.
+    best = [[-math.inf] * (count + 1) for _ in range(len(clauses) + 1)]
+    back = [[0] * (count + 1) for _ in range(len(clauses) + 1)]
+    best[0][0] = 0.0
+    for g, i in enumerate(clauses, start=1):
+        ends = range(count + 1) if g < len(clauses) else (count,)
+        for c in ends:
+            if i == before and c == 0 and keeps_first:
+                continue
+            for a in range(c + 1):
+                if best[g - 1][a] == -math.inf or (i == after and y is not None and a == count):
+                    continue
+                value = best[g - 1][a] + score(i, a, c) - (cut(a) if g > 1 else 0.0)
+                if value > best[g][c]:
+                    best[g][c], back[g][c] = value, a
+    owners, c = [None] * count, count
+    for g in range(len(clauses), 0, -1):
+        a = back[g][c]
+        for k in range(a, c):
+            owners[k] = clauses[g - 1]
+        c = a
+    # As the search left them: x under before, the free units under no clause, y under after.
+    current = [before if v == x else after if v == y else None for v, _ in sentences]
+    if owners == current:
         return set()
-    confidence = 1 / (1 + math.exp(-(total - baseline) / TEMPERATURE))
+    baseline = (sum(score(i, a, b) for i, a, b in _spans_of(clauses, current, sentences))
+                - model.prior[ZERO_TO_ONE] * len(free))
+    confidence = 1 / (1 + math.exp(-(best[len(clauses)][count] - baseline) / TEMPERATURE))
+    if confidence <= 0.5:
+        return set()
     changed = set()
-    for unit_index, spans, keep, first in ((x, xs, cx, True), (y, ys, cy, False)):
-        if unit_index is None or (first and keep == len(spans)) or (not first and keep == 0):
+    offset = 0
+    for unit_index in order:
+        unit_spans = spans[unit_index]
+        mine = owners[offset:offset + len(unit_spans)]
+        was = current[offset:offset + len(unit_spans)]
+        offset += len(unit_spans)
+        if mine == was:
             continue
         old = pieces[unit_index][0]
-        owners = []
-        for k, span in enumerate(spans):
-            if first:
-                owners.append(before if k < keep else split[unit_index, k - keep])
-            else:
-                owners.append(split[unit_index, k] if k < keep else after)
         unit = units[table.aligned[unit_index]]
-        pieces[unit_index] = [
-            _Piece(a, b, clause, old.score if clause == old.clause else old.score * confidence,
-                   old.reason if clause == old.clause else
-                   ("" if old.score * confidence >= 0.5 else
-                    f"cut from a paragraph at a sentence boundary; the cut is uncertain"))
-            for a, b, clause in _cut(unit, spans, owners)]
+        new = []
+        for a, b, clause in _cut(unit, unit_spans, mine):
+            if clause == old.clause and unit_index not in free:
+                new.append(_Piece(a, b, clause, old.score, old.reason))
+                continue
+            score_ = confidence if unit_index in free else old.score * confidence
+            new.append(_Piece(a, b, clause, score_, "" if score_ >= 0.5 else
+                              "cut from a paragraph at a sentence boundary; the cut is "
+                              "uncertain"))
+        pieces[unit_index] = new
         changed.add(unit_index)
     return changed
 
 
-def _spread(block, middle, clause_score, part):
-    """Best monotone share of the sentences ``middle`` [(unit, span)] among the empty clauses
-    ``block``: (score, {(unit, k): clause}), k counting that unit's sentences in ``middle``."""
-    count = len(middle)
-    # best[g][c]: clauses block[:g] given middle[:c]
-    best = [[-math.inf] * (count + 1) for _ in range(len(block) + 1)]
-    back = [[0] * (count + 1) for _ in range(len(block) + 1)]
-    best[0][0] = 0.0
-    for g, i in enumerate(block, start=1):
-        ends = range(count + 1) if g < len(block) else (count,)
-        for c in ends:
-            for a in range(c + 1):
-                if best[g - 1][a] == -math.inf:
-                    continue
-                chunk = middle[a:c]
-                parts = []
-                for unit_index in dict.fromkeys(u for u, _ in chunk):
-                    parts.append(part(i, unit_index, [s for u, s in chunk if u == unit_index]))
-                inner = 1 if 0 < a < count and middle[a - 1][0] == middle[a][0] else 0
-                value = best[g - 1][a] + clause_score(i, parts) - INNER_CUT * inner
-                if value > best[g][c]:
-                    best[g][c], back[g][c] = value, a
-    c = count
-    split = {}
-    numbering: dict[int, int] = {}
-    position = {}
-    for k, (unit_index, _) in enumerate(middle):
-        position[k] = numbering.get(unit_index, 0)
-        numbering[unit_index] = position[k] + 1
-    for g in range(len(block), 0, -1):
-        a = back[g][c]
-        for k in range(a, c):
-            split[middle[k][0], position[k]] = block[g - 1]
-        c = a
-    return best[len(block)][count], split
+def _spans_of(clauses, owners, sentences):
+    """(clause, first, end) of each clause's sentences under ``owners`` (empty ones too; the
+    sentences owned by none are left out)."""
+    out = []
+    for i in clauses:
+        mine = [k for k, owner in enumerate(owners) if owner == i]
+        out.append((i, mine[0], mine[-1] + 1) if mine else (i, 0, 0))
+    return out
 
 
 def _sentences(unit: _Unit) -> list[tuple[int, int]]:
