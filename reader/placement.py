@@ -143,8 +143,10 @@ EDGE_CLIP = 10.0
 SKIP_SCORE = 0.1
 # Chinese characters in an English paragraph that put its score down to SKIP_SCORE.
 CHINESE_INSIDE = 20
-BANDS = (0.05, 0.1, 0.2, 0.4)  # half-widths of the search band tried, as shares of each side's text,
-BAND_UNITS = 3  # and at least this many units either side
+# Half-widths of the search bands tried, as shares of each side's text, and at least this many
+# units either side.
+BANDS = (0.05, 0.1, 0.2, 0.4)
+BAND_UNITS = 3
 FULL_TABLE = 2500  # tables with no more states than this are searched whole
 MAX_DELTA = 8.0  # a run whose length is this many deviations too long stops growing
 
@@ -155,12 +157,12 @@ def place(clauses: list[Clause], paragraphs: list[Paragraph], *,
           priors: dict | None = None) -> list[Placed]:
     """Every paragraph (or piece of one) under the clause it translates, in order.
 
-    ``priors``: parameters as ``fit`` returns them (``DEFAULTS`` if None). With no clauses
-    there is nothing to place under and the result is empty.
+    ``priors``: parameters as ``fit`` returns them (``DEFAULTS`` for what it leaves out). With
+    no clauses there is nothing to place under and the result is empty.
     """
     if not clauses or not paragraphs:
         return []
-    model = _Model(priors or DEFAULTS)
+    model = _Model({**DEFAULTS, **(priors or {})})
     units = _units(paragraphs)
     table = _Table(model, clauses, units)
     path = table.best_path()
@@ -184,8 +186,10 @@ def fit(examples) -> dict:
             if not clauses or not paragraphs:
                 continue
             units = _units(paragraphs)
-            by_paragraph = [allowed.get(p.line) for p in paragraphs]
+            by_paragraph = [allowed.get(p.line) or None for p in paragraphs]
             table = _Table(_Model(params), clauses, units, allowed=by_paragraph)
+            if table.path is None:  # the pairing admits no path through these clauses
+                table = _Table(_Model(params), clauses, units)
             stats.count(table, table.best_path())
         params = stats.estimate()
     return params
@@ -238,7 +242,6 @@ def _alignable(text: str) -> bool:
 
 class _Model:
     def __init__(self, params: dict):
-        self.params = params
         beads = params["beads"]
         self.prior = {kind: -math.log(max(p, 1e-9)) for kind, p in beads.items()}
         self.breaks = {cue: (-math.log(max(p, 1e-9)), -math.log(max(1 - p, 1e-9)))
@@ -257,10 +260,6 @@ class _Model:
         l_s = max(l_s, 1.0)
         delta = (l_t - self.C * l_s) / math.sqrt(l_s * self.S2)
         return -_length_cost(delta)
-
-    def too_long(self, l_s: float, l_t: float) -> bool:
-        l_s = max(l_s, 1.0)
-        return (l_t - self.C * l_s) / math.sqrt(l_s * self.S2) > MAX_DELTA
 
     def ratios(self, side: int, other: int) -> tuple[float, float]:
         """(log-ratio of a matched word, of an unmatched one) on ``side`` (0 Chinese, 1
@@ -303,7 +302,7 @@ def _length_cost(delta: float) -> float:
 
 # --- features -----------------------------------------------------------------------------
 
-ZH_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万)?")
+ZH_NUMBER = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万亿|亿|万)?")
 EN_NUMBER = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(trillion|billion|million|thousand)\b)?",
                        re.IGNORECASE)
 EN_WORD_NUMBER = re.compile(
@@ -322,7 +321,7 @@ EN_MONTH = re.compile(r"\b(%s)\b" % "|".join(m.title() for m in MONTHS))
 ZH_NUMERAL = "一二三四五六七八九十"
 ZH_ENUMERATION = re.compile(
     rf"^(?:[（(]([{ZH_NUMERAL}]+)[）)]|([{ZH_NUMERAL}]+)[、.．]|([{ZH_NUMERAL}]+)(?:是|要)"
-    rf"|第([{ZH_NUMERAL}]+)[，,、是]|(\d+)[.．、]|[（(](\d+)[）)])")
+    rf"|第([{ZH_NUMERAL}]+)[，,、是]|(\d+)[.．、](?!\d)|[（(](\d+)[）)])")
 EN_ENUMERATION = re.compile(
     r"^(?:\(([IVX]+|\d+)\)|([IVX]+)\s*[.．]|(\d+)\s*[.．)](?!\d)|"
     r"(First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth)\b)")
@@ -337,8 +336,8 @@ def _key(value: float) -> str:
 def _zh_numbers(text: str) -> list[frozenset]:
     """Each number of a Chinese text as the keys it may be found by: as printed and scaled."""
     found: dict[str, frozenset] = {}
-    for m in ZH_NUMBER.finditer(text.replace("，", ",")):
-        raw = float(m.group(1))
+    for m in ZH_NUMBER.finditer(text):
+        raw = float(m.group(1).replace(",", ""))
         scaled = raw * ZH_SCALES[m.group(2)] if m.group(2) else raw
         found.setdefault(_key(scaled), frozenset({_key(raw), _key(scaled)}))
     return list(found.values())
@@ -396,7 +395,7 @@ def _roman_value(numeral: str) -> int:
     return sum(-v if v < nxt else v for v, nxt in zip(values, values[1:] + [0]))
 
 
-@dataclass
+@dataclass(frozen=True)
 class _ClauseFeatures:
     length: float
     words: int  # Chinese words with a dictionary translation
@@ -410,7 +409,7 @@ class _ClauseFeatures:
     last: _Sentence
 
 
-@dataclass
+@dataclass(frozen=True)
 class _UnitFeatures:
     length: int
     stems: int  # English content words
@@ -669,7 +668,7 @@ class _Table:
             if width is not None and not self._reachable():
                 continue
             self.path = self._best_path()
-            if width is None or not self._on_edge(self.path):
+            if width is None or self.path is None or not self._on_edge(self.path):
                 break
 
     def pair(self, i: int, v: int) -> _Pair:
@@ -694,11 +693,6 @@ class _Table:
         if found is None:
             found = self.edges[key] = EDGE_WEIGHT * _edge(self.cf[i].last, self.uf[v].last)
         return found
-
-    def evidence(self, i: int, run) -> float:
-        run = list(run)
-        return _evidence(self.model, self.cf[i], [(self.uf[v], self.pair(i, v)) for v in run],
-                         _label(self.cf[i], self.uf[run[0]]) if run else 0.0)
 
     # -- the lattice --
 
@@ -817,7 +811,7 @@ class _Table:
                 return True
         return False
 
-    def _best_path(self) -> list[_Bead]:
+    def _best_path(self) -> list[_Bead] | None:
         best = {(0, 0): 0.0}
         back: dict[tuple[int, int], _Bead] = {}
         for state in sorted(self.beads):
@@ -830,6 +824,8 @@ class _Table:
                 if cost < best.get(end, math.inf):
                     best[end] = cost
                     back[end] = b
+        if (self.n, self.m) not in best:
+            return None
         path = []
         state = (self.n, self.m)
         while state != (0, 0):
