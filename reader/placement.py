@@ -1072,7 +1072,7 @@ def _placements(table: _Table, paragraphs: list[Paragraph], path: list[_Bead],
                 score = min(1.0, by_unit.get(v, {}).get(b.i, 0.0))
                 pieces[v] = [_Piece(unit.start, unit.end, b.i, score,
                                     _doubt(clauses, by_unit.get(v, {}), b.i, score))]
-    _fill_empty_clauses(table, owner, pieces)
+    _recut_boundaries(table, owner, pieces)
     for v, unit_pieces in pieces.items():
         text = units[table.aligned[v]].text
         chinese = len(CJK.findall(text))
@@ -1159,7 +1159,7 @@ INNER_CUT = 4.0
 SPAN_CUT = 10.0
 
 
-def _fill_empty_clauses(table: _Table, owner: list, pieces: dict[int, list[_Piece]]) -> None:
+def _recut_boundaries(table: _Table, owner: list, pieces: dict[int, list[_Piece]]) -> None:
     """Move each boundary between clauses inside the units around it where that is likelier,
     giving the clauses the search left empty, and the units it left without a clause (0:1),
     the sentences that render them."""
