@@ -177,3 +177,24 @@ def test_placing_a_report_takes_well_under_two_seconds(documents):
     started = time.process_time()  # this process's time: other work on the machine aside
     place(document.clauses, document.paragraphs)
     assert time.process_time() - started < 1.5
+
+
+def test_evaluate_alignment_prints_each_reports_held_out_share_and_its_misplaced_lines(
+        results, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    monkeypatch.setattr(placement_eval, "evaluate", lambda slugs: list(results.values()))
+    out = StringIO()
+    call_command("evaluate_alignment", "--placement-only", stdout=out)
+    lines = out.getvalue().splitlines()
+    for slug in SLUGS:
+        held_out, shipped = results[slug]
+        row = next(line for line in lines if line.startswith(slug))
+        assert f"held out {held_out.correct:4} ({held_out.share:.3f}" in row
+        assert f"defaults {shipped.correct:4} ({shipped.share:.3f})" in row
+        below = lines[lines.index(row) + 1:lines.index(row) + 1 + len(held_out.misplaced)]
+        assert [line.strip() for line in below] == [
+            f"en.txt line {line}: placed under {under_}; its Chinese is in {expected}"
+            for line, under_, expected in held_out.misplaced]
