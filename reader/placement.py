@@ -1083,8 +1083,9 @@ def _placements(table: _Table, paragraphs: list[Paragraph], path: list[_Bead],
                                 f"translation" + (f"; {piece.reason}" if piece.reason else ""))
     ordered: list[tuple[int, _Piece]] = []
     previous = None
+    aligned_as = {k: v for v, k in enumerate(table.aligned)}
     for k, unit in enumerate(units):
-        v = _index(table.aligned, k)
+        v = aligned_as.get(k)
         if v is not None:
             ordered.extend((k, piece) for piece in pieces[v])
             previous = pieces[v][-1].clause
@@ -1099,13 +1100,6 @@ def _placements(table: _Table, paragraphs: list[Paragraph], path: list[_Bead],
         ordered.append((k, _Piece(unit.start, unit.end, target, 0.0, f"{what}; {where}")))
         previous = target
     return _merge(paragraphs, units, ordered, clauses)
-
-
-def _index(aligned: list[int], k: int) -> int | None:
-    from bisect import bisect_left
-
-    v = bisect_left(aligned, k)
-    return v if v < len(aligned) and aligned[v] == k else None
 
 
 def _doubt(clauses, alternatives: dict[int, float], chosen: int, score: float) -> str:
