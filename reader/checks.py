@@ -346,10 +346,10 @@ def _strip_en_label(text: str) -> str:
 # --- numbers ------------------------------------------------------------------------------
 
 NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
-ZH_SCALE = re.compile(r"\s*(万|亿)")
-EN_SCALE = re.compile(r"\s*(thousand|million|billion)\b", re.IGNORECASE)
-SCALES = {"万": 10 ** 4, "亿": 10 ** 8, "thousand": 10 ** 3, "million": 10 ** 6,
-          "billion": 10 ** 9}
+ZH_SCALE = re.compile(r"\s*(万亿|万|亿)")
+EN_SCALE = re.compile(r"\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
+SCALES = {"万": 10 ** 4, "亿": 10 ** 8, "万亿": 10 ** 12, "thousand": 10 ** 3, "million": 10 ** 6,
+          "billion": 10 ** 9, "trillion": 10 ** 12}
 PERCENT = re.compile(r"\s*(?:%|％|percent\b|per cent\b)", re.IGNORECASE)
 SPLIT_NUMBER = re.compile(r"(?<![\d.,])\b(\d+) (\d+)\b(?![.,]?\d)")
 MONTHS = {m: i for i, m in enumerate(
@@ -381,6 +381,7 @@ def _numbers(text: str, scale: re.Pattern) -> dict[str, str]:
         if multiplier:
             value *= SCALES[multiplier.group(1).lower()]
             end = multiplier.end()
+        value = float(f"{value:.12g}")  # 13.12 million and 1312万 are the same number
         canonical = f"{value:g}" if value != int(value) else str(int(value))
         percent = PERCENT.match(text, end)
         if percent:

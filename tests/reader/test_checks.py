@@ -237,3 +237,17 @@ def test_a_version_that_is_not_a_translation_is_refused(corpus):
     for version in ("zh-hans", "zh-hant", "fr"):
         with pytest.raises(ValueError):
             check_document(corpus, version)
+
+
+def test_numbers_scaled_by_wan_yi_and_wanyi_match_their_english_scales():
+    """2016: 国内生产总值达到67.7万亿元 … 城镇新增就业1312万人 is "67.7 trillion yuan … 13.12
+    million new urban jobs": no number finding."""
+    from reader.checks import check_clause
+    zh = ["国内生产总值达到67.7万亿元，增长6.9%。", "城镇新增就业1312万人。"]
+    en = ["GDP reached 67.7 trillion yuan, representing an increase of 6.9%.",
+          "13.12 million new urban jobs were created."]
+    found = check_clause("1.0.2", zh, en, [([1], [1], 1.0), ([2], [2], 1.0)], [])
+    assert [f for f in found if f.kind == "number"] == []
+    found = check_clause("1.0.2", zh, ["GDP reached 67.7 billion yuan, up 6.9%.", en[1]],
+                         [([1], [1], 1.0), ([2], [2], 1.0)], [])
+    assert [f.kind for f in found] == ["number"] and "67.7万亿" in found[0].reason
