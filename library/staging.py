@@ -137,12 +137,20 @@ def publish(folder: Path, slug: str) -> Path:
     fresh = imports / f".{slug}.{folder.name}.new"
     old = imports / f".{slug}.{folder.name}.old"
     shutil.rmtree(fresh, ignore_errors=True)
-    fresh.mkdir()
-    for name in names:
-        shutil.copyfile(folder / name, fresh / name)
-    if target.exists():
-        target.rename(old)
-    fresh.rename(target)
+    try:
+        fresh.mkdir()
+        for name in names:
+            shutil.copyfile(folder / name, fresh / name)
+        if target.exists():
+            target.rename(old)
+        try:
+            fresh.rename(target)
+        except OSError:
+            if old.exists():
+                old.rename(target)
+            raise
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
     return target
 

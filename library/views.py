@@ -1,6 +1,8 @@
 """The import pages (staff only): upload two files and the document's details, check the
 preview, then import or discard. An upload is staged under a token that only the session that
 made it may preview, confirm or discard. None of these pages is cached."""
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -13,10 +15,13 @@ from reader.sources.base import SourceError
 from . import services, staging
 from .forms import ImportForm, size_text
 
+logger = logging.getLogger(__name__)
 SESSION_KEY = "library_staged_imports"
 REMEMBERED = 20  # tokens a session keeps; older previews are forgotten
 GONE = ("This preview is no longer available: it was imported or discarded already, it expired, "
         "or it was made in another session. Upload the files again.")
+FAULT = ("The importer failed on these files: a fault on our side, logged for the developers. "
+         "Nothing was written.")
 
 
 @never_cache
@@ -30,6 +35,9 @@ def upload(request):
                                           uploaded_by=request.user.get_username())
         except SourceError as exc:
             form.add_source_error(exc)
+        except Exception:  # a fault of the importer's, not of the files: say so, never a 500
+            logger.exception("Staging an import of %s failed", form.cleaned_data["slug"])
+            form.add_error(None, FAULT)
         else:
             tokens = [t for t in request.session.get(SESSION_KEY, []) if t != token]
             request.session[SESSION_KEY] = (tokens + [token])[-REMEMBERED:]
@@ -60,6 +68,10 @@ def confirm(request, token):
         imported = services.import_staged(folder)
     except SourceError as exc:
         messages.error(request, f"Not imported: {exc}")
+        return redirect("library:preview", token=token)
+    except Exception:  # the ingest is rolled back and the library folder left as it was
+        logger.exception("Importing the staged upload %s failed", token)
+        messages.error(request, f"Not imported. {FAULT}")
         return redirect("library:preview", token=token)
     _forget(request, token)
     what = ("Imported" if imported.created else "Nothing had changed in" if imported.unchanged

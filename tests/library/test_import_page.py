@@ -4,6 +4,7 @@ import that lands on the new document's reader page and in search."""
 import hashlib
 import os
 import re
+import shutil
 import time
 import tomllib
 
@@ -355,3 +356,41 @@ def test_the_import_pages_keep_the_sites_security_headers_and_are_never_cached(s
     page = staff_client.get("/import/")
     assert "no-store" in page["Cache-Control"] and "private" in page["Cache-Control"]
     assert not re.search(r"<script(?![^>]*\bsrc=)", page.content.decode())
+
+
+# --- faults of the importer's own ------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_an_importer_fault_while_reading_the_files_is_a_message_not_a_server_error(
+        staff_client, monkeypatch, zh_2020, en_2020):
+    def broken(*args, **kwargs):
+        raise IndexError("a parser bug")
+    monkeypatch.setattr("library.services.build_corpus", broken)
+    response = post_upload(staff_client, zh_2020, en_2020)
+    assert response.status_code == 200
+    assert "The importer failed on these files: a fault on our side" in page_text(response)
+    assert nothing_written()
+
+
+@pytest.mark.django_db
+def test_a_failure_writing_the_library_folder_leaves_the_database_and_library_as_they_were(
+        staff_client, monkeypatch, zh_2020, en_2020):
+    token = staged_token(post_upload(staff_client, zh_2020, en_2020))
+    copy = shutil.copyfile
+    calls = []
+
+    def disk_full(source, target):
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return copy(source, target)
+    monkeypatch.setattr("library.staging.shutil.copyfile", disk_full)
+    response = staff_client.post(f"/import/{token}/confirm/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/import/{token}/"
+    assert "Not imported. The importer failed on these files" in page_text(response)
+    assert not Document.objects.exists()
+    assert list(settings.IMPORTS_DIR.iterdir()) == []  # no half-written folder
+    # The preview is still there: the editor can try again.
+    monkeypatch.undo()
+    assert staff_client.post(f"/import/{token}/confirm/")["Location"] == "/gwr-2020/"
+    assert Document.objects.filter(slug="gwr-2020").exists()
