@@ -146,8 +146,8 @@ SKIP_AGREEMENT = 0.1
 
 def align(source: list[str], target: list[str]) -> list[Bead]:
     """Beads aligning Chinese ``source`` sentences with English ``target`` sentences."""
-    zh = [_chinese(s) for s in source]
-    en = [_english(t) for t in target]
+    zh = [chinese_features(s) for s in source]
+    en = [english_features(t) for t in target]
     n, m = len(zh), len(en)
     costs: dict[tuple[int, int, int, int], tuple[float, float]] = {}
     for i in range(n + 1):
@@ -276,7 +276,7 @@ def _logsumexp(values):
 
 # --- evidence -------------------------------------------------------------------------------
 
-def _evidence(zh: list["_Chinese"], en: list["_English"]) -> float:
+def _evidence(zh: list["ChineseFeatures"], en: list["EnglishFeatures"]) -> float:
     """How much cheaper the two sides' own evidence makes a bead (its prior aside); 0 for skips."""
     if not zh or not en:
         return 0.0
@@ -285,7 +285,7 @@ def _evidence(zh: list["_Chinese"], en: list["_English"]) -> float:
             - ANCHOR_UNSHARED * unshared + PARENTHESIS * parenthesis)
 
 
-def _features(zh: list["_Chinese"], en: list["_English"]) -> tuple[float, float, int, int, int]:
+def _features(zh: list["ChineseFeatures"], en: list["EnglishFeatures"]) -> tuple[float, float, int, int, int]:
     """(length cost, lexical log-likelihood ratio, shared anchors, unshared anchors,
     parenthesis agreement +1 / disagreement -1 / neither 0) of a bead with both sides."""
     l_s = max(1, sum(s.length for s in zh))
@@ -304,7 +304,7 @@ def _length_cost(delta: float) -> float:
     return -math.log(max(p, 1e-30))
 
 
-def lexical_matches(zh: list["_Chinese"], en: list["_English"]) -> tuple[int, int, int, int]:
+def lexical_matches(zh: list["ChineseFeatures"], en: list["EnglishFeatures"]) -> tuple[int, int, int, int]:
     """(matched Chinese words, Chinese words with a translation, matched English content
     words, English content words) of a bead (see the module doc)."""
     en_stems = set().union(*(s.stem_set for s in en))
@@ -316,7 +316,7 @@ def lexical_matches(zh: list["_Chinese"], en: list["_English"]) -> tuple[int, in
     return zh_matched, zh_total, en_matched, en_total
 
 
-def lexical_evidence(zh: list["_Chinese"], en: list["_English"]) -> float:
+def lexical_evidence(zh: list["ChineseFeatures"], en: list["EnglishFeatures"]) -> float:
     """log P(matches | aligned) - log P(matches | not aligned), words taken as independent."""
     zh_matched, zh_total, en_matched, en_total = lexical_matches(zh, en)
     return (_word_evidence(0, zh_matched, zh_total, en_total)
@@ -355,7 +355,7 @@ def _anchors(zh, en) -> tuple[int, int]:
 # --- sentences --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class _Chinese:
+class ChineseFeatures:
     length: float
     words: tuple[frozenset, ...]  # the English stems of each Chinese word that has any
     stem_union: frozenset
@@ -366,7 +366,7 @@ class _Chinese:
 
 
 @dataclass(frozen=True)
-class _English:
+class EnglishFeatures:
     length: int
     stems: tuple[str, ...]
     stem_set: frozenset
@@ -399,7 +399,7 @@ SPLIT_NUMBER = re.compile(r"\b(\d{2}) (\d{2})\b")
 
 
 @lru_cache(maxsize=4096)
-def _chinese(text: str) -> _Chinese:
+def chinese_features(text: str) -> ChineseFeatures:
     words = []
     for token in _tokenizer().lcut(DATE_UNIT.sub(r"\1 ", text)):
         if not _is_cjk_word(token) or token in ZH_STOP:
@@ -416,7 +416,7 @@ def _chinese(text: str) -> _Chinese:
     label = ZH_LABEL.match(text)
     if label:
         numbers.add(str(_chinese_number(label.group(1) or label.group(2))))
-    return _Chinese(
+    return ChineseFeatures(
         length=chinese_length(text),
         words=tuple(words),
         stem_union=frozenset().union(*words),
@@ -428,7 +428,7 @@ def _chinese(text: str) -> _Chinese:
 
 
 @lru_cache(maxsize=4096)
-def _english(text: str) -> _English:
+def english_features(text: str) -> EnglishFeatures:
     joined = SPLIT_NUMBER.sub(r"\1\2", text)
     words = [w.lower() for w in re.findall(r"[A-Za-z]+|\d+", joined)]
     stems = tuple(_stem(w) for w in words if w not in EN_STOP and not w.isdigit())
@@ -443,7 +443,7 @@ def _english(text: str) -> _English:
     responsibility = bool(
         (whole and EN_RESPONSIBILITY_WORDS.search(stripped))
         or (trailing and re.search(r"responsib|take the lead|led by", trailing.group(1), re.I)))
-    return _English(
+    return EnglishFeatures(
         length=len(re.sub(r"\s+", " ", text.strip())),
         stems=stems,
         stem_set=frozenset(stems),

@@ -27,8 +27,8 @@ A bead costs ``-log P(type) - evidence + boundaries``:
 * ``evidence`` is a sum of log-likelihood ratios, "these sides translate each other" against
   "they are neighbours in the same document": length (Gale & Church's ``delta`` with this
   genre's paragraph-level C and S2); the dictionary words each side finds in the other
-  (CC-CEDICT, matched exactly as ``reader.align`` matches them, through its ``_chinese`` and
-  ``_english``), where the chance of a word finding a match in a neighbour's text grows with the
+  (CC-CEDICT, matched exactly as ``reader.align`` matches them, through its ``chinese_features`` and
+  ``english_features``), where the chance of a word finding a match in a neighbour's text grows with the
   size of that text (logistic in its log: long English runs meet many words by chance); numbers
   (6.9% = 6.9 percent, 67.7万亿 = 67.7 trillion, 1312万 = 13.12 million, a month name = its
   number); the Latin tokens of the Chinese (GDP, 5G, M2) among the English; labels (一、 = I.,
@@ -83,7 +83,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from reader.align import C as SENTENCE_C, CEILING, CHANCE, S2 as SENTENCE_S2, TRANSLATED
-from reader.align import _chinese, _english, chinese_length
+from reader.align import chinese_features, english_features, chinese_length
 from reader.segment import english_sentences
 
 
@@ -442,7 +442,7 @@ class _Sentence:
 
 
 def _sentence(words, length: float) -> _Sentence:
-    """From ``reader.align``'s ``_Chinese.words`` (stems per word) or ``_English.stems``
+    """From ``reader.align``'s ``ChineseFeatures.words`` (stems per word) or ``EnglishFeatures.stems``
     (one stem per word, each given as a one-stem tuple)."""
     index: dict[str, int] = {}
     for position, stems in enumerate(words):
@@ -494,7 +494,7 @@ def _latin(text: str) -> frozenset:
 def _clause_features(clause: Clause) -> _ClauseFeatures:
     text = clause.text
     # Sentence by sentence (the words are the same), so that the first and last are at hand.
-    sentences = [_chinese(s) for s in _sentence_texts(ZH_SENTENCE_END, text)]
+    sentences = [chinese_features(s) for s in _sentence_texts(ZH_SENTENCE_END, text)]
     index: dict[str, int] = {}
     position = 0
     for sentence in sentences:
@@ -513,7 +513,7 @@ def _clause_features(clause: Clause) -> _ClauseFeatures:
 
 @lru_cache(maxsize=16384)
 def _unit_features(text: str) -> _UnitFeatures:
-    en = _english(text)
+    en = english_features(text)
     index: dict[str, int] = {}
     for position, stem in enumerate(en.stems):
         index[stem] = index.get(stem, 0) | (1 << position)
@@ -527,7 +527,7 @@ def _unit_features(text: str) -> _UnitFeatures:
 
 
 def _english_sentence(text: str) -> _Sentence:
-    en = _english(text)
+    en = english_features(text)
     return _sentence([(stem,) for stem in en.stems], en.length)
 
 

@@ -170,9 +170,9 @@ def test_aligning_the_same_clause_twice_gives_the_same_beads(corpus):
 
 def test_the_length_constants_are_those_of_the_real_one_to_one_clauses(corpus):
     # As the comment on C and S2 says: pairs in order where the counts agree, |delta| > 3 out.
-    from reader.align import _chinese, _english
+    from reader.align import chinese_features, english_features
 
-    pairs = [(_chinese(z).length, _english(e).length)
+    pairs = [(chinese_features(z).length, english_features(e).length)
              for version in VERSIONS for ref, zh, en in clauses(corpus, version)
              if len(zh) == len(en) for z, e in zip(zh, en)]
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from reader import placement_eval
-from reader.align import _chinese, _english
+from reader.align import chinese_features, english_features
 from reader.placement import (DEFAULTS, Clause, Paragraph, _clause_features, _unit_features, fit,
                               place)
 
@@ -170,8 +170,8 @@ def test_the_parameters_counted_on_the_reports_are_the_shipped_defaults(document
 def test_placing_a_report_takes_well_under_two_seconds(documents):
     document = documents["gwr-2019"]  # the longest: 154 clauses, 193 paragraphs
     assert len(document.clauses) == 154 and len(document.paragraphs) == 193
-    _chinese.cache_clear()  # every sentence cut and looked up afresh (the dictionaries stay)
-    _english.cache_clear()
+    chinese_features.cache_clear()  # every sentence cut and looked up afresh (the dictionaries stay)
+    english_features.cache_clear()
     _clause_features.cache_clear()
     _unit_features.cache_clear()
     started = time.process_time()  # this process's time: other work on the machine aside
