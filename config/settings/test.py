@@ -1,5 +1,6 @@
 """Tests: an in-memory database, the real templates and static files, DEBUG off."""
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F401,F403
 
@@ -18,3 +19,7 @@ HAYSTACK_CONNECTIONS = {
         "PATH": tempfile.mkdtemp(prefix="duizhao-test-index-"),
     },
 }
+
+# Documents imported from the browser, and uploads waiting for confirmation: never var/.
+IMPORTS_DIR = Path(tempfile.mkdtemp(prefix="duizhao-test-imports-"))
+IMPORT_STAGING_DIR = Path(tempfile.mkdtemp(prefix="duizhao-test-staging-"))

@@ -182,8 +182,10 @@ def _translation(version: dict, entry: dict, text: str, refs: list[str], kinds: 
                               f"clauses {' and '.join(line_refs)}: split at a sentence boundary, "
                               f"each part under the clause it renders.", version=slug,
                               source=entry["file"], line=line))
+    noted = set()
     for piece in placed:
-        if piece.score < UNCERTAIN:
+        if piece.score < UNCERTAIN and (piece.ref, piece.line) not in noted:
+            noted.add((piece.ref, piece.line))
             notes.append(Note(piece.ref, TRANSLATION, f"{PLACEMENT_UNCERTAIN} (score "
                               f"{piece.score:.2f}): {entry['file']} line {piece.line}"
                               + (f" — {piece.reason}" if piece.reason else "") + ".",

@@ -202,3 +202,18 @@ def test_a_manifest_slug_the_site_uses_itself_is_refused(db, tmp_path):
     with pytest.raises(CommandError, match="not a usable slug"):
         ingest(folder)
     assert not Document.objects.exists()
+
+
+def test_the_library_ingest_takes_browser_imports_too_and_an_import_replaces_a_shipped_document(
+        db, settings, tmp_path):
+    shipped, imported = tmp_path / "fixtures", tmp_path / "imports"
+    shutil.copytree(LIBRARY / "gwr-2020", shipped / "gwr-2020")
+    folder = minimal_folder(imported.mkdir() or imported, "gwr-2020")
+    manifest = folder / "manifest.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        'issuer = "国务院"', 'issuer = "国务院"\ntitle = "2020年政府工作报告"'), encoding="utf-8")
+    settings.LIBRARY_DIR, settings.IMPORTS_DIR = shipped, imported
+    out = StringIO()
+    call_command("ingest", stdout=out)
+    assert "gwr-2020: skipped, replaced by the import" in out.getvalue()
+    assert Document.objects.get(slug="gwr-2020").title == "2020年政府工作报告"

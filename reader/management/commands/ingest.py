@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reader.services import corpus_ingest
 from reader.sources.base import SourceError
-from reader.sources.corpus import MANIFEST, build_corpus, library_folders
+from reader.sources.corpus import MANIFEST, build_corpus, library_folders, load_manifest
 from search import services as search_services
 
 
@@ -17,7 +17,8 @@ def search_index_is_live() -> bool:
 
 class Command(BaseCommand):
     help = ("Import documents into the library: every document folder under fixtures/documents/ "
-            "(settings.LIBRARY_DIR), or the one folder given with --sources (its manifest.toml "
+            "(settings.LIBRARY_DIR) and those imported from the browser (settings.IMPORTS_DIR), "
+            "or the one folder given with --sources (its manifest.toml "
             "names the source files and what they feed). Each document is written in one "
             "transaction, adds or updates that document only, and a second run changes nothing; "
             "a failing source leaves that document as it was and names the file and line. The "
@@ -35,11 +36,13 @@ class Command(BaseCommand):
                             help="print, per source file, what became of every non-blank line")
 
     def handle(self, *args, sources=None, glossary=None, report=False, **options):
-        directory = Path(sources or settings.LIBRARY_DIR)
         glossary = Path(glossary or settings.GLOSSARY_FILE)
-        folders = library_folders(directory)
-        if not folders:
-            raise CommandError(f"ingest failed: no {MANIFEST} in {directory} or in its folders")
+        if sources:
+            folders = library_folders(Path(sources))
+            if not folders:
+                raise CommandError(f"ingest failed: no {MANIFEST} in {sources} or in its folders")
+        else:
+            folders = self._library()
         changed, failed = [], []
         for folder in folders:
             started = time.monotonic()
@@ -69,6 +72,21 @@ class Command(BaseCommand):
         if failed:
             raise CommandError("ingest failed for " + "; ".join(failed))
 
+    def _library(self) -> list[Path]:
+        """The shipped documents, then those imported from the browser (settings.IMPORTS_DIR);
+        an imported document replaces a shipped one of the same slug, as its import did."""
+        shipped = library_folders(Path(settings.LIBRARY_DIR))
+        imported = library_folders(Path(settings.IMPORTS_DIR)) if getattr(settings, "IMPORTS_DIR", None) else []
+        imported_slugs = {slug_of(folder) for folder in imported} - {None}
+        kept = []
+        for folder in shipped:
+            if slug_of(folder) in imported_slugs:
+                self.stdout.write(f"{folder.name}: skipped, replaced by the import in "
+                                  f"{Path(settings.IMPORTS_DIR) / folder.name}")
+            else:
+                kept.append(folder)
+        return kept + imported
+
     def _update_index(self, changed: list[str]) -> None:
         update = getattr(search_services, "update_document_index", None)
         if not search_index_is_live() or update is None:
@@ -81,6 +99,14 @@ class Command(BaseCommand):
             count = update(slug)
             self.stdout.write(f"Search index updated for {slug}: {count} passages, switched "
                               f"atomically ({time.monotonic() - started:.1f} s).")
+
+
+def slug_of(folder: Path) -> str | None:
+    """The slug a document folder's manifest gives, None if it cannot be read."""
+    try:
+        return load_manifest(folder)["document"]["slug"]
+    except SourceError:
+        return None
 
 
 def line_report(corpus) -> str:
