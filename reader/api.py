@@ -286,7 +286,7 @@ def library_glossary(request):
         "term": row.term.zh, "id": row.term.slug, "category": row.term.category,
         "gloss": row.term.gloss, "occurrences": row.occurrences,
         "inconsistent": row.inconsistent,
-        "history": [{"rendering": h.text, "count": h.count, "versions": h.versions,
+        "history": [{"version": h.version, "rendering": h.text, "count": h.count,
                      "first": {"document": h.first.slug, "date": h.first.date.isoformat()},
                      "last": {"document": h.last.slug, "date": h.last.date.isoformat()}}
                     for h in row.history],

@@ -411,11 +411,12 @@ class DocumentUse:
 
 @dataclass
 class RenderingHistory:
-    """One rendering of a term across the library: how often, and in which documents."""
+    """One rendering of a term by one version slug (en: every document's published translation)
+    across the library: how often, and in which documents."""
+    version: str
     text: str
     count: int
     documents: list[Document]  # oldest first
-    versions: list[str]  # the version slugs using it
 
     @property
     def first(self) -> Document:
@@ -437,23 +438,25 @@ class LibraryTerm:
 
     @property
     def history(self) -> list[RenderingHistory]:
-        """Every identified rendering, in the order the library first used them."""
-        seen: dict[str, RenderingHistory] = {}
+        """Every identified rendering per version slug, in the order the library first used
+        them. Version slugs mean the same kind of version in every document, so the published
+        translations' renderings are compared with each other, not with a machine's."""
+        seen: dict[tuple[str, str], RenderingHistory] = {}
         for use in self.documents:
             for tally in use.uses:
                 for text, n in tally.counts:
-                    h = seen.setdefault(text, RenderingHistory(text, 0, [], []))
+                    key = (tally.version.slug, text)
+                    h = seen.setdefault(key, RenderingHistory(*key, 0, []))
                     h.count += n
                     if use.document not in h.documents:
                         h.documents.append(use.document)
-                    if tally.version.slug not in h.versions:
-                        h.versions.append(tally.version.slug)
         return list(seen.values())
 
     @property
     def inconsistent(self) -> bool:
-        """Rendered in more than one way somewhere in the library."""
-        return len(self.history) > 1
+        """Some version slug renders the term in more than one way across the library."""
+        versions = [h.version for h in self.history]
+        return len(versions) > len(set(versions))
 
 
 def library_glossary() -> list[LibraryTerm]:

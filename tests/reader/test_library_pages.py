@@ -348,22 +348,23 @@ def test_the_glossary_shows_where_and_since_when_each_rendering_is_used(client, 
     assert [d["date"] for d in term["documents"]] == sorted(d["date"] for d in term["documents"])
     for use in term["documents"]:
         assert use["renderings"] == _glossary_entry(client, use["document"], "新兴产业")
-    history = {h["rendering"]: h for h in term["history"]}
-    for rendering, h in history.items():
-        using = [use["document"] for use in term["documents"]
-                 if any(rendering == r["rendering"] for v in use["renderings"].values() for r in v["used"])]
-        assert (h["first"]["document"], h["last"]["document"]) == (using[0], using[-1])
-        assert h["count"] == sum(r["count"] for use in term["documents"] for v in use["renderings"].values()
-                                 for r in v["used"] if r["rendering"] == rendering)
-    assert history["emerging industries"]["first"]["document"] == CITED["slug"]
-    assert history["emerging industries"]["last"] == {"document": "gwr-2020", "date": "2020-05-22"}
+    # Each rendering's history is per version slug: en, every document's published translation.
+    history = {(h["version"], h["rendering"]): h for h in term["history"]}
+    for (version, rendering), h in history.items():
+        using = [(use["document"], r["count"]) for use in term["documents"]
+                 for r in use["renderings"].get(version, {"used": []})["used"] if r["rendering"] == rendering]
+        assert (h["first"]["document"], h["last"]["document"]) == (using[0][0], using[-1][0])
+        assert h["count"] == sum(n for _, n in using)
+    emerging = history["en", "emerging industries"]
+    assert emerging["first"] == {"document": CITED["slug"], "date": "2015-03-13"}
+    assert emerging["last"] == {"document": "gwr-2020", "date": "2020-05-22"}
     assert term["concordance"] == "http://testserver/concordance/?q=%E6%96%B0%E5%85%B4%E4%BA%A7%E4%B8%9A"
 
     page = html(client, "/glossary/")
     section = page[page.index('id="term-xin-xing-chan-ye"'):]
     section = section[:section.index("</section>")]
     assert re.findall(r'<a href="/([^/]+)/glossary/#term-xin-xing-chan-ye"', section) == OLDEST_FIRST
-    assert re.search(r"emerging industries ×\d+: since 2015, last 2020, in 5 documents", text_of(section))
+    assert re.search(r"en emerging industries ×\d+: since 2015, last 2020, in 5 documents", text_of(section))
 
 
 def _glossary_entry(client, slug: str, zh: str) -> dict:
@@ -392,12 +393,18 @@ def test_the_glossary_lists_every_term_of_the_library_with_per_document_counts(c
             f'{seed["众创空间"]["occurrences"]}</a>') in section
 
 
-def test_the_library_glossary_can_show_only_terms_rendered_in_more_than_one_way(client, library):
-    data = client.get("/api/glossary").json()["terms"]
-    varied = [t["term"] for t in data if t["inconsistent"]]
+def test_the_library_glossary_can_show_only_terms_a_version_renders_in_more_than_one_way(client, library):
+    data = {t["term"]: t for t in client.get("/api/glossary").json()["terms"]}
+    varied = [zh for zh, t in data.items() if t["inconsistent"]]
     page = html(client, "/glossary/?inconsistent=1")
 
-    assert varied
+    # The published translations and the machine write 互联网+ differently, each always the same way.
+    assert {h["version"] for h in data["互联网+"]["history"]} == {"en", "en-mt"}
+    assert not data["互联网+"]["inconsistent"]
+    assert data["新兴产业"]["inconsistent"]
+    for t in data.values():
+        versions = [h["version"] for h in t["history"]]
+        assert t["inconsistent"] == (len(versions) > len(set(versions)))
     assert len(re.findall(r'<section class="library-term inconsistent" id="term-', page)) == len(varied)
     assert page.count('<section class="library-term') == len(varied)
 
