@@ -11,18 +11,31 @@ What changes against the stock backend (subclassed, not copied):
   a reader never sees an empty or half-written index (stock ``rebuild_index`` clears first and
   readers get ``EmptyIndexError`` or nothing). Readers notice the switch on their next search.
   The previous generation is kept for searchers still open on it; older ones are removed.
+* One segment per document: a rebuild writes each document's passages as a Whoosh segment of
+  their own, and ``replace_document`` copies the live generation, drops that document's
+  segment from the copy, writes its passages as a new one and switches to it the same way.
+  Adding or re-importing a document therefore neither rewrites the others nor shows readers a
+  half-updated index, and BM25's index-wide statistics stay exact: Whoosh counts a deleted
+  passage in them until its segment is merged away, and a merge counts lengths as stored
+  (rounded), so deleting inside a shared segment, or merging, would shift every other
+  document's scores a little. Writers take a lock file in ``PATH``, so two updates in
+  different processes cannot both start from the same generation and lose one another's change.
 * One searcher per search, from one index generation: no second "narrowing" searcher that
   could read another generation (``HAYSTACK_LIMIT_TO_REGISTERED_MODELS`` is off).
 * ``remove`` uses an ``AsyncWriter`` like ``update`` does, instead of a plain writer that hits
-  ``LockError`` (which ``SILENTLY_FAIL`` would log and swallow).
+  ``LockError`` (which ``SILENTLY_FAIL`` would log and swallow), and does not merge segments.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import threading
 import time
+from contextlib import contextmanager
+from itertools import groupby
 from pathlib import Path
+from typing import NamedTuple
 
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.constants import ID
@@ -36,8 +49,25 @@ from whoosh.writing import AsyncWriter
 from .analysis import char_analyzer, spelling_analyzer, word_analyzer
 
 CURRENT = "CURRENT"
+WRITE_LOCK = "WRITE.lock"
 KEEP_GENERATIONS = 2
 _lock = threading.Lock()
+
+
+class Replacement(NamedTuple):
+    removed: int  # passages of the document taken out of the index
+    written: int  # passages of the document put in
+
+
+class SharedSegment(Exception):
+    """A document's passages share a segment with other documents' (an index written another
+    way): it cannot be replaced on its own without disturbing the others' statistics."""
+
+
+def drop_emptied_segments(writer, segments):
+    """Whoosh merge policy: keep every segment as it is, except those whose passages have all
+    been deleted, which go (files and statistics)."""
+    return [segment for segment in segments if segment.doc_count() > 0]
 
 
 class DuizhaoWhooshBackend(WhooshSearchBackend):
@@ -94,24 +124,101 @@ class DuizhaoWhooshBackend(WhooshSearchBackend):
             self.setup_complete = False
             self.setup()
 
-    def rebuild(self, documents, progress=None) -> int:
-        """Write ``documents`` (haystack-prepared dicts) to a fresh generation and make it live."""
-        content_field_name, schema = self._schema()
+    @contextmanager
+    def writing(self):
+        """Hold the index's write lock (across threads and processes) while making a generation."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / WRITE_LOCK, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def _new_generation(self):
+        """A new, empty generation directory; removed again if making it fails, so a failed
+        write never counts among the generations kept for open searchers."""
         name = self._new_generation_dir()
-        ix = FileStorage(str(self.root / name)).create_index(schema)
-        writer = ix.writer(limitmb=128, procs=1)
-        count = 0
-        for doc in documents:
-            writer.add_document(**{k: self._from_python(v) for k, v in doc.items() if k != "boost"})
-            count += 1
-            if progress and count % 1000 == 0:
-                progress(count)
-        writer.commit()
-        with _lock:
-            self._switch_to(name)
+        try:
+            yield name
+        except BaseException:
+            shutil.rmtree(self.root / name, ignore_errors=True)
+            raise
+
+    def rebuild(self, documents, progress=None) -> int:
+        """Write ``documents`` (haystack-prepared dicts, grouped by document) to a fresh
+        generation, one segment per document, and make it live; returns how many."""
+        content_field_name, schema = self._schema()
+        with self.writing(), self._new_generation() as name:
+            ix = FileStorage(str(self.root / name)).create_index(schema)
+            count = 0
+            for _, passages in groupby(documents, key=lambda doc: doc["document"]):
+                writer = ix.writer(limitmb=128, procs=1)
+                for doc in passages:
+                    writer.add_document(**self._whoosh_fields(doc))
+                    count += 1
+                    if progress and count % 1000 == 0:
+                        progress(count)
+                writer.commit(merge=False)
+            with _lock:
+                self._switch_to(name)
         self.setup_complete = False
         self.setup()
         return count
+
+    def replace_document(self, slug: str, documents) -> Replacement | None:
+        """Make live a copy of the live generation in which document ``slug`` has exactly the
+        passages ``documents`` (haystack-prepared dicts, possibly none), as a segment of its
+        own; the other documents' segments are copied as they are.
+
+        Returns None, writing nothing, when that cannot be done exactly: no live generation
+        to start from, one built with other fields, or one where the document shares a
+        segment with others. The caller rebuilds the whole index instead.
+        """
+        content_field_name, schema = self._schema()
+        with self.writing():
+            live = self.live_generation()
+            source = self.root / live if live else None
+            if source is None or not source.exists():
+                return None
+            storage = FileStorage(str(source))
+            if not storage.index_exists() or set(storage.open_index().schema.names()) != set(schema.names()):
+                return None
+            try:
+                with self._new_generation() as name:
+                    replaced = self._replace_in_copy(source, self.root / name, slug, documents)
+                    with _lock:
+                        self._switch_to(name)
+            except SharedSegment:
+                return None
+        self.setup_complete = False
+        self.setup()
+        return replaced
+
+    def _replace_in_copy(self, source: Path, copy: Path, slug: str, documents) -> Replacement:
+        for item in source.iterdir():
+            if item.is_file() and not item.name.endswith("WRITELOCK"):
+                shutil.copy2(item, copy / item.name)
+        writer = FileStorage(str(copy)).open_index().writer(limitmb=128, procs=1)
+        try:
+            deleted_before = [segment.deleted_count() for segment in writer.segments]
+            removed = writer.delete_by_term("document", slug)
+            if any(segment.deleted_count() > before and segment.doc_count() > 0
+                   for segment, before in zip(writer.segments, deleted_before)):
+                raise SharedSegment(slug)
+            written = 0
+            for doc in documents:
+                writer.add_document(**self._whoosh_fields(doc))
+                written += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=drop_emptied_segments)
+        return Replacement(removed, written)
+
+    def _whoosh_fields(self, prepared: dict) -> dict:
+        return {k: self._from_python(v) for k, v in prepared.items() if k != "boost"}
 
     # --- schema ------------------------------------------------------------------------------
 
@@ -145,10 +252,12 @@ class DuizhaoWhooshBackend(WhooshSearchBackend):
     def remove(self, obj_or_string, commit=True):
         if not self.setup_complete:
             self.setup()
-        self.index = self.index.refresh()
-        writer = AsyncWriter(self.index)
-        writer.delete_by_term(ID, get_identifier(obj_or_string))
-        writer.commit()
+        with self.writing():
+            self.refresh_if_switched()
+            self.index = self.index.refresh()
+            writer = AsyncWriter(self.index)
+            writer.delete_by_term(ID, get_identifier(obj_or_string))
+            writer.commit(merge=False)  # merging would mix documents' segments
 
     def clear(self, models=None, commit=True):
         """Make an empty generation live (readers never see a half-cleared index)."""

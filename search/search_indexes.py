@@ -15,6 +15,10 @@ class PassageIndex(indexes.SearchIndex, indexes.Indexable):
     part = indexes.CharField()
     clause_key = indexes.CharField()
     position = indexes.IntegerField(model_attr="clause__position")
+    # For ranking passages of equal score the same way whatever order they were indexed in:
+    # newer documents first, then clause position, then the reader's order of versions.
+    document_date = indexes.IntegerField()
+    version_position = indexes.IntegerField(model_attr="version__position")
 
     def get_model(self):
         return Passage
@@ -31,8 +35,16 @@ class PassageIndex(indexes.SearchIndex, indexes.Indexable):
     def prepare_clause_key(self, obj):
         return f"{obj.clause.document.slug}/{obj.clause.ref}"
 
+    def prepare_document_date(self, obj):
+        return date_number(obj.clause.document.date)
+
 
 def part_of(ref: str) -> str:
     """The part a clause belongs to ("1", "2", "3"), "0" for the preamble, "matter" otherwise."""
     head = ref.split(".")[0]
     return head if head.isdigit() else "matter"
+
+
+def date_number(day) -> int:
+    """A date as the integer yyyymmdd, which sorts as the date does."""
+    return day.year * 10000 + day.month * 100 + day.day
