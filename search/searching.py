@@ -5,17 +5,24 @@ never handed to a query parser, so operators, field syntax and stray quotes are 
 runs it on one searcher of the live index generation, keeps each clause once (its best
 passage), and for each result finds the hit sentence and the aligned sentence(s) of the other
 language, so the result can link to ``/<doc>/?v=…#c-<ref>-s<N>``.
+
+The whole library is one index and one BM25 ranking; ``document=`` narrows it to one document.
+Passages of equal score are ordered by their document's date (newest first), then the
+document's slug, the clause's position and the version's position, never by the order they
+happened to be indexed in (which changes when one document is re-indexed).
 """
 from __future__ import annotations
 
 from collections import namedtuple
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.urls import reverse
 from whoosh import query as wq
 
-from reader.models import Bead, Passage, Sentence, Version
+from reader.models import Bead, Document, Passage, Sentence, Version
 
+from . import scope
 from .analysis import QueryTerm, highlight, highlight_spans, parse_query, whoosh_query
 from .services import backend
 
@@ -34,7 +41,7 @@ class QueryError(ValueError):
 @dataclass
 class Hit:
     ref: str
-    document: str
+    document: str  # slug
     version: Version
     passage: Passage
     score: float
@@ -43,6 +50,9 @@ class Hit:
     counterpart: Version | None = None
     aligned: list[str] = field(default_factory=list)  # the other language's sentence(s)
     versions: dict[str, str] = field(default_factory=dict)  # snippet (HTML with <mark>) of every matching version
+    document_title: str = ""
+    document_number: str = ""
+    document_date: date | None = None
 
 
 @dataclass
@@ -82,24 +92,36 @@ def positive_int(raw: str | None, default: int, name: str, *, maximum: int | Non
     return value
 
 
-def search(raw_query: str | None, *, version: str | None = None, part: str | None = None,
-           page: int = 1, per_page: int = 20) -> Results:
-    """Clauses matching the query, best first; raises QueryError with a message for bad input."""
+def search(raw_query: str | None, *, document: str | None = None, version: str | None = None,
+           part: str | None = None, page: int = 1, per_page: int = 20) -> Results:
+    """Clauses matching the query, best first, from every document or from ``document`` (a
+    slug); raises QueryError with a message for bad input."""
     text = clean_query(raw_query)
     terms = parse_query(text)
     query = whoosh_query(terms)
     if query is None:
         raise QueryError("Nothing searchable is left in that query once operators and punctuation "
                          "are set aside. Search for words or characters.")
-    slugs = set(Version.objects.values_list("slug", flat=True))
     filters = []
+    chosen = None
+    if document:
+        chosen = scope.find_document(document)
+        if chosen is None:
+            known = ", ".join(Document.objects.order_by("slug").values_list("slug", flat=True)) or "none yet"
+            raise QueryError(f"Unknown document “{document[:60]}”; the documents are: {known}.")
+        filters.append(wq.Term("document", chosen.slug))
     if version:
+        slugs = {v.slug for v in scope.versions(chosen)}
         if version not in slugs:
-            raise QueryError(f"Unknown version “{version[:40]}”; choose one of {', '.join(sorted(slugs))}.")
+            where = f" of {chosen.slug}" if chosen else ""
+            raise QueryError(f"Unknown version “{version[:40]}”; choose one of the versions{where}: "
+                             f"{', '.join(sorted(slugs))}.")
         filters.append(wq.Term("version", version))
     if part:
-        if part not in {"0", "1", "2", "3", "matter"}:
-            raise QueryError(f"Unknown part “{part[:20]}”.")
+        values = scope.part_values(chosen)
+        if part not in values:
+            where = f" in {chosen.slug}" if chosen else ""
+            raise QueryError(f"Unknown part “{part[:20]}”{where}; choose one of {', '.join(sorted(values))}.")
         filters.append(wq.Term("part", part))
     restrict = wq.And(filters) if filters else None
 
@@ -117,20 +139,33 @@ def search(raw_query: str | None, *, version: str | None = None, part: str | Non
     return Results(text, terms, count, page, pages, hits, suggestion)
 
 
+def _rank(hit) -> tuple:
+    """Best first: score, then the document's date (newest first), slug, clause and version order."""
+    return (-hit.score, -hit.get("document_date", 0), hit["document"], hit.get("position", 0),
+            hit.get("version_position", 0))
+
+
 def _top_clauses(searcher, query, restrict, needed: int) -> list[tuple[str, str, float]]:
     """The best ``needed`` clauses as (passage id, clause key, score), one passage each.
 
     Scores only a few more passages than needed (a clause has one per version) and widens the
     net until enough distinct clauses are found. (Whoosh's own ``collapse`` with a ``limit``
-    still returns several passages of a clause.)
+    still returns several passages of a clause.) When the net is full, passages scoring
+    exactly as the last one caught are set aside: others of that score may have been left
+    out, and which would depend on the order passages were indexed in.
     """
     limit = max(needed * 4, 20)
     while True:
         found = searcher.search(query, filter=restrict, limit=limit)
+        caught = list(found)
+        complete = found.scored_length() < limit
+        if not complete and caught:
+            floor = caught[-1].score
+            caught = [hit for hit in caught if hit.score > floor]
         best: dict[str, tuple[str, str, float]] = {}
-        for hit in found:
+        for hit in sorted(caught, key=_rank):
             best.setdefault(hit["clause_key"], (hit["django_id"], hit["clause_key"], hit.score))
-        if len(best) >= needed or found.scored_length() < limit:
+        if len(best) >= needed or complete:
             return list(best.values())[:needed]
         limit *= 4
 
@@ -186,8 +221,10 @@ def _hits(window, terms, only_version: str | None) -> list[Hit]:
     for clause_id, target_id, *fields in Bead.objects.filter(clause_id__in=clause_ids).values_list(
             "clause_id", "target_id", "source_sentences", "target_sentences"):
         beads.setdefault((clause_id, target_id), []).append(_Bead(*fields))
+    documents = {p.clause.document_id: p.clause.document for p in passages.values()}
+    titles = {doc_id: scope.document_title(doc) for doc_id, doc in documents.items()}
     versions: dict[int, dict[str, Version]] = {}  # document id -> its versions by slug
-    for v in Version.objects.filter(document_id__in={p.clause.document_id for p in passages.values()}):
+    for v in Version.objects.filter(document_id__in=documents):
         versions.setdefault(v.document_id, {})[v.slug] = v
 
     hits = []
@@ -196,7 +233,9 @@ def _hits(window, terms, only_version: str | None) -> list[Hit]:
         if passage is None:  # the index is ahead of or behind the database for a moment
             continue
         clause = passage.clause
-        hit = Hit(clause.ref, clause.document.slug, passage.version, passage, score)
+        doc = clause.document
+        hit = Hit(clause.ref, doc.slug, passage.version, passage, score, document_title=titles[doc.id],
+                  document_number=doc.number, document_date=doc.date)
         for other in siblings.get(clause.id, []):
             if only_version and other.version.slug != only_version:
                 continue
@@ -243,12 +282,3 @@ def _align(hit: Hit, terms, versions: dict[str, Version], sentences: dict, beads
     hit.anchor = f"c-{hit.ref}-s{number}" if number else f"c-{hit.ref}"
     hit.url = (reverse("reader:document", args=[hit.document]) + "?v=" + ",".join(shown)
                + "#" + hit.anchor)
-
-
-def scope(version: str | None, part: str | None) -> str:
-    """What was searched, in words, for the page that says nothing was found."""
-    where = f"version {version}" if version else "all versions (simplified and traditional Chinese, both English translations)"
-    if part:
-        where += f", part {part}" if part != "matter" else ", front and back matter"
-    return where
-

@@ -1,33 +1,43 @@
 """The search page and the search API. Bad input gets a message, never a 500."""
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
 
 from reader.caching import cached_response
-from reader.models import Version
+from reader.models import Document
 
+from . import scope
 from .services import backend
-from .searching import MAX_LIMIT, QueryError, positive_int, scope, search
-
-PARTS = [("", "All parts"), ("0", "Preamble"), ("1", "Part 一"), ("2", "Part 二"), ("3", "Part 三"),
-         ("matter", "Title, addressees, signature")]
+from .searching import MAX_LIMIT, QueryError, positive_int, search
 
 
 @cached_response(extra=lambda: backend().live_generation())
 def search_page(request):
     q = request.GET.get("q", "")
+    document = request.GET.get("document") or None
     version = request.GET.get("version") or None
     part = request.GET.get("part") or None
-    versions = {}
-    for v in Version.objects.order_by("position", "id"):
-        versions.setdefault(v.slug, v)  # one entry per version slug across the corpus
-    context = {"q": q, "version": version or "", "part": part or "", "parts": PARTS,
-               "versions": list(versions.values())}
+    chosen = scope.find_document(document) if document else None
+    context = {
+        "q": q, "document": document or "", "version": version or "", "part": part or "",
+        "documents": [(d.slug, scope.document_label(d)) for d in Document.objects.all()],
+        "versions": scope.versions(chosen),
+        # A document's parts are offered once it is chosen; with none, a part still applies
+        # to each document and is kept in the form.
+        "parts": [("", "All parts")] + scope.parts(chosen) if chosen else [],
+        # The filters in effect, for the pagination and suggestion links.
+        "filters_query": "".join(f"&{urlencode({name: value})}" for name, value in
+                                 (("document", document), ("version", version), ("part", part)) if value),
+    }
     status = 200
-    if q.strip():
+    if document and chosen is None:
+        context["error"] = f"Unknown document “{document[:60]}”; choose one from the list."
+        status = 400
+    elif q.strip():
         try:
             page = positive_int(request.GET.get("page"), 1, "Page")
-            context["results"] = search(q, version=version, part=part, page=page)
-            context["scope"] = scope(version, part)
+            context["results"] = search(q, document=document, version=version, part=part, page=page)
+            context["scope"] = scope.describe(chosen, version, part)
         except QueryError as problem:
             context["error"] = str(problem)
             status = 400
@@ -40,7 +50,8 @@ def search_api(request):
     try:
         limit = positive_int(request.GET.get("limit"), 20, "limit", maximum=MAX_LIMIT)
         page = positive_int(request.GET.get("page"), 1, "page")
-        results = search(q, version=request.GET.get("version") or None,
+        results = search(q, document=request.GET.get("document") or None,
+                         version=request.GET.get("version") or None,
                          part=request.GET.get("part") or None, page=page, per_page=limit)
     except QueryError as problem:
         return JsonResponse({"error": str(problem), "query": (q or "")[:200]}, status=400,
@@ -53,6 +64,7 @@ def search_api(request):
         "results": [{
             "ref": hit.ref,
             "document": hit.document,
+            "document_title": hit.document_title,
             "version": hit.version.slug,
             "versions": hit.versions,
             "aligned": {"version": hit.counterpart.slug if hit.counterpart else None,
