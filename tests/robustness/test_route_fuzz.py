@@ -138,7 +138,8 @@ JUNK = [
     "%E2%80%9C%E4%BA%92", "1e3", "1.5", "%D9%A3", "%EF%BC%93", "0x10", "NaN", "true", "null",
     "[]", "{}", "AND", "OR%20NOT", "*", "text%3A%E5%9B%BD", "%E3%80%80",
 ]
-QUERY_KEYS = ["v", "q", "page", "limit", "version", "part", "source", "target"]
+QUERY_KEYS = ["v", "q", "page", "limit", "version", "part", "source", "target", "document",
+              "sort", "issuer", "year", "inconsistent"]
 # The junk most likely to upset a parameter's parsing, tried on each key alone.
 QUERY_JUNK = ["%C3%28", "%FF", "a%00b", "", "-1", "1.5", "%D9%A3", "9" * 5000, "%E5%9B%BD" * 1000,
               "zh-hans," * 200, "%3Cscript%3E", "%E2%80%9C%E4%BA%92"]
