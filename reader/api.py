@@ -242,7 +242,7 @@ def concordance(request, doc):
 def _page_number(request, pages: int):
     """?page= as a number from 1 to ``pages``, or the error response to send."""
     raw = request.GET.get("page") or "1"
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= max(pages, 1):
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not 1 <= int(raw) <= max(pages, 1):
         return _error(400, f"page must be a number from 1 to {max(pages, 1)}.")
     return int(raw)
 

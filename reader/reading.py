@@ -319,7 +319,7 @@ def library(*, sort: str | None = None, issuer: str | None = None,
     chosen_year = None
     if (year or "").strip():
         year = year.strip()
-        if year.isascii() and year.isdigit() and int(year) in years:
+        if year.isascii() and year.isdigit() and len(year) <= 4 and int(year) in years:
             chosen_year = int(year)
         else:
             problems.append(f"No document in the library is dated in “{year[:20]}”: "

@@ -176,6 +176,7 @@ def test_the_filters_are_built_from_the_data_as_labelled_selects_and_links(clien
     ("issuer=" + quote("教育部"), "No document in the library is issued by “教育部”: shown from every issuer."),
     ("year=1999", "No document in the library is dated in “1999”: shown from every year."),
     ("year=twenty", "No document in the library is dated in “twenty”: shown from every year."),
+    ("year=" + "2" * 5000, "No document in the library is dated in “22222222222222222222”"),
     ("year=%EF%BC%92%EF%BC%90%EF%BC%91%EF%BC%95", "No document in the library is dated in “２０１５”"),
     ("sort=title", "Unknown order “title”: shown newest first."),
     ("issuer=%3Cscript%3Ealert(1)%3C/script%3E", "issued by “<script>alert(1)</script>”"),
@@ -315,6 +316,7 @@ def test_a_long_library_concordance_is_paginated_a_hundred_lines_a_page(client, 
     ("/api/concordance?q=……", "no letters, digits or Chinese characters"),
     ("/api/concordance?q=互联网&page=0", "page must be a number from 1 to"),
     ("/api/concordance?q=互联网&page=x", "page must be a number from 1 to"),
+    ("/api/concordance?q=互联网&page=" + "9" * 5000, "page must be a number from 1 to"),
 ])
 def test_a_library_concordance_request_that_cannot_be_answered_says_why(client, library, url, message):
     response = client.get(url)
