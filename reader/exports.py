@@ -22,7 +22,7 @@ def tmx(document, source, target, beads) -> bytes:
         "datatype": "plaintext",
         "creationdate": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
     })
-    ET.SubElement(header, "prop", type="x-document").text = f"{document.slug} {document.number}"
+    ET.SubElement(header, "prop", type="x-document").text = f"{document.slug} {document.name}"
     ET.SubElement(header, "prop", type="x-versions").text = f"{source.slug} {target.slug}"
     body = ET.SubElement(root, "body")
     for item in beads:
@@ -106,7 +106,7 @@ def glossary_tbx(document, targets, rows, examples) -> bytes:
     header = ET.SubElement(root, q("tbxHeader"))
     file_desc = ET.SubElement(header, q("fileDesc"))
     title = ET.SubElement(ET.SubElement(file_desc, q("titleStmt")), q("title"))
-    title.text = f"Glossary of {document.number} ({document.slug})"
+    title.text = f"Glossary of {document.name} ({document.slug})"
     ET.SubElement(ET.SubElement(file_desc, q("sourceDesc")), q("p")).text = (
         "Key terms of the document with the renderings found in each English version "
         f"({', '.join(f'{v.slug}: {v.label}' for v in targets)}), counted over the whole "

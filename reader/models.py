@@ -31,6 +31,12 @@ class Document(models.Model):
     def __str__(self):
         return self.slug
 
+    @property
+    def name(self) -> str:
+        """How the site names the document in headings and breadcrumbs: its number as issued,
+        else its title and year (政府工作报告（2019）)."""
+        return self.number or f"{self.title or self.slug}（{self.date.year}）"
+
 
 class VersionQuerySet(models.QuerySet):
     def of(self, document):

@@ -210,6 +210,8 @@ def ancestors(clause: Clause) -> list[Clause]:
 
 def title_of(document: Document) -> str:
     """The document's title in its base version."""
+    if document.title:
+        return document.title
     p = Passage.objects.filter(clause__document=document, clause__ref="title",
                                version__is_base=True).first()
     return p.text if p else document.number
@@ -420,27 +422,51 @@ def passage_text(document: Document, ref: str, version_slug: str) -> str:
     return p.text if p else ""
 
 
+def english_title(text: str) -> str:
+    """A title printed in capitals (REPORT ON THE WORK OF THE GOVERNMENT) in title case."""
+    if not text or text != text.upper():
+        return text
+    small = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+    words = text.lower().split(" ")
+    return " ".join(w if i and w in small else w[:1].upper() + w[1:] for i, w in enumerate(words))
+
+
+def english_issuer(document: Document, english: Version | None) -> str:
+    """The issuing body in English: the translation's signature, else the glossary's rendering
+    of the issuer (国务院 → State Council), else the issuer as printed."""
+    if english is None:
+        return document.issuer
+    signed = passage_text(document, "signature", english.slug).split("\n")[0]
+    if signed:
+        return signed
+    from .models import Rendering
+    rendering = (Rendering.objects.filter(term__document=document, term__zh=document.issuer,
+                                          version=english).order_by("position").first())
+    return rendering.text if rendering else document.issuer
+
+
 def citation(document: Document, clause: Clause, url: str) -> dict[str, str]:
     """Plain citations in English and Chinese, and a BibTeX entry, for one clause."""
     versions = list(Version.objects.of(document))
     base = next(v for v in versions if v.is_base)
     english = next((v for v in versions if v.language == "en"), None)
-    zh_title = passage_text(document, "title", base.slug)
-    en_title = passage_text(document, "title", english.slug) if english else ""
-    en_issuer = (passage_text(document, "signature", english.slug).split("\n")[0]
-                 if english else "") or document.issuer
+    zh_title = passage_text(document, "title", base.slug) or document.title
+    en_title = english_title(passage_text(document, "title", english.slug)) if english else ""
+    en_issuer = english_issuer(document, english)
     date = document.date
     where = clause.ref if not clause.is_matter else clause.get_kind_display()
     nested = (en_title or zh_title).replace("“", "‘").replace("”", "’")
-    english_citation = (f"{en_issuer}, “{nested}” ({document.number}), "
+    number_en = f" ({document.number})" if document.number else ""
+    number_zh = f"（{document.number}）" if document.number else ""
+    english_citation = (f"{en_issuer}, “{nested}”{number_en}, "
                         f"{date.day} {date:%B} {date.year}, clause {where}. {url}")
-    chinese_citation = (f"{document.issuer}：《{zh_title}》（{document.number}），"
+    chinese_citation = (f"{document.issuer}：《{zh_title}》{number_zh}，"
                         f"{date.year}年{date.month}月{date.day}日，第{where}条。{url}")
     bibtex = "\n".join([
         f"@misc{{{document.slug}:{clause.ref},",
         f"  author = {{{{{document.issuer}}} ({en_issuer})}},",
         f"  title = {{{{{zh_title}}}" + (f" [{en_title}]" if en_title else "") + f", clause {where}}},",
-        f"  number = {{{document.number}}},",
+        *([f"  number = {{{document.number}}},"] if document.number else []),
         f"  date = {{{date.isoformat()}}},",
         f"  url = {{{url}}},",
         "}",
