@@ -12,8 +12,8 @@ import pytest
 
 from reader import placement_eval
 from reader.align import chinese_features, english_features
-from reader.placement import (DEFAULTS, Clause, Paragraph, _clause_features, _unit_features, fit,
-                              place)
+from reader.placement import DEFAULTS, Clause, Paragraph, fit, place
+from reader.placement.features import _clause_features, _unit_features
 
 SLUGS = ("gwr-2016", "gwr-2019", "gwr-2020")
 
