@@ -5,7 +5,7 @@ from urllib.parse import quote
 from django.http import JsonResponse
 from django.urls import reverse
 
-from . import reading, terms
+from . import library_listing, reading, terms
 from .caching import cached_response
 from .models import Clause, Document, Note, Passage, Sentence, Version
 
@@ -72,7 +72,7 @@ def documents(request):
         "versions": [v.slug for v in e.versions],
         "clauses": e.clauses,
         "translations": len(e.translations),
-    } for e in reading.library().entries]})
+    } for e in library_listing.library().entries]})
 
 
 @cached_response()

@@ -1,22 +1,22 @@
 """What the reader pages and the API show, assembled from the corpus in a few queries.
 
-Views stay thin: they parse the request, call one of these, and render.
+Views stay thin: they parse the request, call one of these, and render. The library page's
+listing is ``reader.library_listing``; links from citations 《…》 to library documents are
+``reader.cross_references``.
 """
 from __future__ import annotations
 
 import difflib
 import re
-from urllib.parse import urlencode
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 
-from search.analysis import fold
-
+from .cross_references import CitationIndex, Piece
+from .library_listing import titles  # noqa: F401 (re-exported: reader.terms calls reading.titles)
 from .pinyin import ruby
 from .models import Bead, Clause, Document, Note, Passage, Sentence, Version
 
@@ -24,16 +24,6 @@ from .models import Bead, Clause, Document, Note, Passage, Sentence, Version
 # Beads scored below this are marked for a translator's attention, and so are translation
 # passages whose placement under their clause the importer scored below it.
 LOW_CONFIDENCE = 0.5
-
-
-@dataclass
-class Piece:
-    """A stretch of a sentence: plain, or a citation of a library document linking to it."""
-
-    text: str
-    url: str = ""
-    title: str = ""  # what the link leads to, for its tooltip
-    ruby: tuple = ()  # ((character, pinyin), …) when the pinyin aid is on
 
 
 @dataclass
@@ -215,205 +205,6 @@ def title_of(document: Document) -> str:
     p = Passage.objects.filter(clause__document=document, clause__ref="title",
                                version__is_base=True).first()
     return p.text if p else document.number
-
-
-def titles(documents: list[Document]) -> dict[int, tuple[str, str]]:
-    """Document id -> (its title in the base version, in its first English translation or "").
-
-    The base title is ``Document.title`` where the ingest set it, else the base version's
-    "title" clause, else the number; the English one is that translation's "title" clause.
-    """
-    found: dict[int, dict[str, str]] = {}
-    for p in (Passage.objects.filter(clause__document__in=documents, clause__ref="title")
-              .select_related("version").order_by("version__position")):
-        v = p.version
-        mine = found.setdefault(v.document_id, {})
-        if v.is_base:
-            mine["base"] = p.text
-        elif v.language.split("-")[0] == "en" and "en" not in mine:
-            mine["en"] = p.text
-    return {d.id: (d.title or found.get(d.id, {}).get("base") or d.number or d.slug,
-                   found.get(d.id, {}).get("en", "")) for d in documents}
-
-
-# --- the library ------------------------------------------------------------------------------
-
-SORTS = {"-date": "newest first", "date": "oldest first"}
-
-
-@dataclass
-class LibraryEntry:
-    document: Document
-    title: str  # in the base version
-    english_title: str  # in the first English translation, "" if none has one
-    versions: list[Version]
-    clauses: int
-
-    @property
-    def base(self) -> Version | None:
-        return next((v for v in self.versions if v.is_base), None)
-
-    @property
-    def translations(self) -> list[Version]:
-        return [v for v in self.versions
-                if v.kind in (Version.Kind.TRANSLATION, Version.Kind.MACHINE)]
-
-
-@dataclass
-class Library:
-    entries: list[LibraryEntry]  # the documents shown, in the order asked
-    total: int  # documents in the library
-    issuers: list[str]  # every issuer in the library, to filter by
-    years: list[int]  # every year a document is dated, newest first
-    sort: str  # a key of SORTS
-    issuer: str  # the issuer filtered by, "" for all
-    year: int | None  # the year filtered by
-    problems: list[str]  # filter values that were not understood, and ignored
-
-    @property
-    def filtered(self) -> bool:
-        return bool(self.issuer or self.year)
-
-    def url(self, **changes) -> str:
-        """The library's URL with the current filters and order, changed as given."""
-        params = {"issuer": self.issuer, "year": self.year or "",
-                  "sort": "" if self.sort == "-date" else self.sort, **changes}
-        kept = {name: value for name, value in params.items() if value}
-        return reverse("reader:index") + (f"?{urlencode(kept)}" if kept else "")
-
-    @property
-    def sort_links(self) -> list[tuple[str, str, bool]]:
-        """(label, url, current) for each order."""
-        return [(label, self.url(sort="" if key == "-date" else key), key == self.sort)
-                for key, label in SORTS.items()]
-
-    @property
-    def issuer_links(self) -> list[tuple[str, str, bool]]:
-        return [("every issuer", self.url(issuer=""), not self.issuer)] + [
-            (name, self.url(issuer=name), name == self.issuer) for name in self.issuers]
-
-    @property
-    def year_links(self) -> list[tuple[str, str, bool]]:
-        return [("every year", self.url(year=""), self.year is None)] + [
-            (str(y), self.url(year=y), y == self.year) for y in self.years]
-
-
-def library(*, sort: str | None = None, issuer: str | None = None,
-            year: str | None = None) -> Library:
-    """The documents of the library, filtered by issuer and year and sorted by date.
-
-    Values that match nothing in the library are reported in ``problems`` and ignored, so the
-    reader always gets a page: the filters offered are built from the data.
-    """
-    documents = list(Document.objects.prefetch_related("versions").order_by("slug"))
-    issuers = sorted({d.issuer for d in documents})
-    years = sorted({d.date.year for d in documents}, reverse=True)
-    problems = []
-    sort = (sort or "-date").strip()
-    if sort not in SORTS:
-        problems.append(f"Unknown order “{sort[:40]}”: shown newest first.")
-        sort = "-date"
-    issuer = (issuer or "").strip()
-    if issuer and issuer not in issuers:
-        problems.append(f"No document in the library is issued by “{issuer[:80]}”: "
-                        "shown from every issuer.")
-        issuer = ""
-    chosen_year = None
-    if (year or "").strip():
-        year = year.strip()
-        if year.isascii() and year.isdigit() and len(year) <= 4 and int(year) in years:
-            chosen_year = int(year)
-        else:
-            problems.append(f"No document in the library is dated in “{year[:20]}”: "
-                            "shown from every year.")
-    shown = [d for d in documents if (not issuer or d.issuer == issuer)
-             and (chosen_year is None or d.date.year == chosen_year)]
-    shown.sort(key=lambda d: d.date, reverse=sort == "-date")  # stable: ties stay by slug
-    clause_counts = dict(Clause.objects.filter(document__in=shown).values("document")
-                         .annotate(n=Count("id")).values_list("document", "n"))
-    names = titles(shown)
-    entries = [LibraryEntry(d, *names[d.id], list(d.versions.all()), clause_counts.get(d.id, 0))
-               for d in shown]
-    return Library(entries, len(documents), issuers, years, sort, issuer, chosen_year, problems)
-
-
-# --- citations of other documents -------------------------------------------------------------
-
-# A title in 《…》; 〈…〉 nests inside it.
-CITATION = re.compile(r"《([^《》\n]{1,200})》")
-_NOT_COMPARED = re.compile(r"[\s“”\"'‘’「」『』〝〞]")
-
-
-def _title_key(title: str) -> str:
-    """A title as compared with a citation: folded (simplified, half-width, lower case), without
-    spaces or quotation marks, which citations set in any style (互联网+, “互联网+”, 「互聯網+」)."""
-    return _NOT_COMPARED.sub("", fold(title))
-
-
-class CitationIndex:
-    """The library's documents by title, to link a citation 《…》 to the document it names.
-
-    A citation matches a title in either script and with any quotation marks; a title with its
-    issuer before 关于 (国务院关于…) also matches a citation that leaves the issuer out, and a
-    citation that names the issuer matches a title stored without it. A title that several
-    documents share (政府工作报告) names none of them: nothing is linked rather than guessed.
-    """
-
-    def __init__(self, entries: list[tuple[Document, str]]):
-        self.full: dict[str, list[Document]] = {}
-        self.subject: dict[str, list[Document]] = {}  # from 关于 on, of titles with an issuer
-        self.titles: dict[int, str] = {}
-        for document, title in entries:
-            key = _title_key(title)
-            if not key:
-                continue
-            self.titles[document.id] = title
-            self.full.setdefault(key, []).append(document)
-            about = key.find("关于")
-            if about > 0:
-                self.subject.setdefault(key[about:], []).append(document)
-
-    @classmethod
-    def of_library(cls) -> "CitationIndex":
-        documents = list(Document.objects.all())
-        names = titles(documents)
-        return cls([(d, names[d.id][0]) for d in documents])
-
-    def find(self, cited: str, citing: Document | None = None) -> Document | None:
-        """The one library document (other than ``citing``) titled ``cited``, or None."""
-        key = _title_key(cited)
-        candidates = self.full.get(key)
-        if not candidates:
-            about = key.find("关于")
-            if about == 0:
-                candidates = self.subject.get(key)
-            elif about > 0:
-                candidates = self.full.get(key[about:])
-        others = [d for d in candidates or [] if citing is None or d.id != citing.id]
-        return others[0] if len(others) == 1 else None
-
-    def pieces(self, text: str, citing: Document | None = None, ruby: tuple = ()) -> list[Piece]:
-        """``text`` cut into pieces, the title of each citation of a library document linked.
-
-        ``ruby`` (one reading per character of ``text``) is cut along with it.
-        """
-        out, cursor = [], 0
-        for match in CITATION.finditer(text):
-            cited = self.find(match.group(1), citing)
-            if cited is None:
-                continue
-            start, end = match.span(1)
-            out.append(Piece(text[cursor:start], ruby=ruby[cursor:start]))
-            out.append(Piece(text[start:end], reverse("reader:document", args=[cited.slug]),
-                             _link_title(cited, self.titles[cited.id]), ruby[start:end]))
-            cursor = end
-        out.append(Piece(text[cursor:], ruby=ruby[cursor:]))
-        return [p for p in out if p.text]
-
-
-def _link_title(document: Document, title: str) -> str:
-    number = f", {document.number}" if document.number else ""
-    return f"In the library: {title}{number}, {document.date.isoformat()}"
 
 
 def passage_text(document: Document, ref: str, version_slug: str) -> str:

@@ -5,7 +5,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 
-from . import exports, reading, terms
+from . import exports, library_listing, reading, terms
 from .caching import cached_response
 from .models import Document, Term
 
@@ -21,9 +21,9 @@ def reading_aids(request) -> dict:
 @cached_response()
 def index(request):
     """The library: every document, filtered by ?issuer= and ?year=, sorted by ?sort=."""
-    shelf = reading.library(sort=request.GET.get("sort"), issuer=request.GET.get("issuer"),
-                            year=request.GET.get("year"))
-    return render(request, "reader/index.html", {"library": shelf, "sorts": reading.SORTS})
+    shelf = library_listing.library(sort=request.GET.get("sort"), issuer=request.GET.get("issuer"),
+                                    year=request.GET.get("year"))
+    return render(request, "reader/index.html", {"library": shelf, "sorts": library_listing.SORTS})
 
 
 @cached_response()

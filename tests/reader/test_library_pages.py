@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from reader.models import Document, Passage, Sentence
-from reader.reading import CitationIndex
+from reader.cross_references import CitationIndex
 from reader.services import corpus_ingest
 from reader.sources.corpus import build_corpus
 
