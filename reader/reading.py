@@ -16,7 +16,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .cross_references import CitationIndex, Piece
-from .library_listing import titles  # noqa: F401 (re-exported: reader.terms calls reading.titles)
 from .pinyin import ruby
 from .models import Bead, Clause, Document, Note, Passage, Sentence, Version
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from search.analysis import clean_input, fold, has_chinese, term_spans
 
 from . import glossary as glossary_module
-from . import reading
+from . import library_listing
 from .models import Bead, Clause, Document, Occurrence, Sentence, Term, Version
 
 MAX_TERM_CHARS = 100
@@ -393,7 +393,7 @@ class LibraryConcordance:
 def library_concordance(q: str) -> LibraryConcordance:
     """Every occurrence of ``q`` (cleaned with ``clean_query``) in every document, newest first."""
     documents = list(Document.objects.order_by("-date", "slug"))
-    names = reading.titles(documents)
+    names = library_listing.titles(documents)
     found = [(d, concordance(d, q)) for d in documents]
     term = next((c.term for _, c in found if c.term), None)
     parts = [DocumentConcordance(d, names[d.id][0], c) for d, c in found if c.lines]
@@ -463,7 +463,7 @@ def library_glossary() -> list[LibraryTerm]:
     """Every glossary term of the library, with the documents using it in date order (oldest
     first, so a rendering's history reads downwards), in the glossary's order."""
     documents = list(Document.objects.order_by("date", "slug"))
-    names = reading.titles(documents)
+    names = library_listing.titles(documents)
     out: dict[str, LibraryTerm] = {}
     for document in documents:
         _, rows = glossary_rows(document)

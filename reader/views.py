@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from . import exports, library_listing, reading, terms
 from .caching import cached_response
-from .models import Document, Term
+from .models import Term
 
 
 def reading_aids(request) -> dict:

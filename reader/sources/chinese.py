@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .base import (DROPPED, METADATA, REPAIR, LineFate, Note, ParsedSource, Passage,
+from .base import (METADATA, REPAIR, LineFate, Note, ParsedSource, Passage,
                    SourceError, source_lines)
 from .numerals import CHINESE_NUMERALS as NUMERALS
 from .numerals import chinese_value as numeral_value

@@ -204,7 +204,7 @@ class Command(BaseCommand):
             script.write(ROTATE % (listed, condition) + REPORT)
         try:
             out = subprocess.run(
-                ["wrk", f"-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+                ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
                  "-s", script.name, base + paths[0]],
                 capture_output=True, text=True, check=True).stdout
         finally:
