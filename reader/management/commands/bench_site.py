@@ -78,12 +78,16 @@ class Command(BaseCommand):
             self.wait_for(base + "/")
             endpoints = [
                 ("static file", ["/static/reader/reader.css"], False),
+                ("library page", ["/"], False),
                 ("reader page", ["/guofa-2015-40/"], False),
+                ("reader page (report)", ["/gwr-2019/"], False),
                 ("clause page", ["/guofa-2015-40/2.1.3/"], False),
                 ("clauses API", ["/api/documents/guofa-2015-40/clauses"], False),
                 ("glossary page", ["/guofa-2015-40/glossary/"], False),
                 ("concordance (uncached)", [f"/guofa-2015-40/concordance/?q={q(t)}" for t in
                                             ("众创空间", "互联网+", "mass creation spaces", "big data")], True),
+                ("library concordance (uncached)", [f"/concordance/?q={q(t)}" for t in
+                                                    ("供给侧结构性改革", "互联网+", "GDP", "营商环境")], True),
                 ("search zh (cached)", [f"/search/?q={q('众创空间')}"], False),
                 ("search en (cached)", [f"/search/?q={q('cloud computing')}"], False),
                 ("search zh (uncached)", [f"/api/search?q={q(t)}" for t in
@@ -93,7 +97,7 @@ class Command(BaseCommand):
             ]
             self.stdout.write(f"\nwrk: {connections} connections, {duration} s per endpoint, "
                               f"gunicorn with {self.workers()} workers, production settings")
-            self.stdout.write(f"{'endpoint':22} {'req/s':>8} {'p50':>9} {'p95':>9} {'×static req/s':>14} "
+            self.stdout.write(f"{'endpoint':32} {'req/s':>8} {'p50':>9} {'p95':>9} {'×static req/s':>14} "
                               f"{'×static p50':>12} {'errors':>7}")
             floor = None
             for name, paths, unique in endpoints:
@@ -101,7 +105,7 @@ class Command(BaseCommand):
                 rps = result["requests"] / (result["duration_us"] / 1e6)
                 floor = floor or (rps, result["p50_us"])
                 self.stdout.write(
-                    f"{name:22} {rps:8.0f} {result['p50_us'] / 1000:7.1f}ms {result['p95_us'] / 1000:7.1f}ms "
+                    f"{name:32} {rps:8.0f} {result['p50_us'] / 1000:7.1f}ms {result['p95_us'] / 1000:7.1f}ms "
                     f"{rps / floor[0]:13.2f}× {result['p50_us'] / max(floor[1], 1):11.1f}× "
                     f"{result['errors'] + result['non2xx']:7d}")
             self.soak(base, soak)
@@ -110,8 +114,8 @@ class Command(BaseCommand):
             server.wait(timeout=20)
 
     def soak(self, base, seconds):
-        paths = ["/", "/guofa-2015-40/", "/guofa-2015-40/?v=zh-hans,en,en-mt", "/guofa-2015-40/2.1.3/",
-                 "/guofa-2015-40/3.5.2/", "/api/documents/guofa-2015-40/clauses/3.1.1",
+        paths = ["/", "/gwr-2019/", "/gwr-2020/3.0.1/", "/guofa-2015-40/",
+                 "/guofa-2015-40/?v=zh-hans,en,en-mt", "/guofa-2015-40/2.1.3/", "/guofa-2015-40/3.5.2/", "/api/documents/guofa-2015-40/clauses/3.1.1",
                  f"/search/?q={q('众创空间')}", f"/api/search?q={q('网络安全')}",
                  f"/api/search?q={q('manufacture')}", "/static/reader/reader.css"]
         self.stdout.write(f"\nSoak: 16 connections for {seconds} s over {len(paths)} URLs "
@@ -183,19 +187,22 @@ class Command(BaseCommand):
         from reader.sources.corpus import build_corpus
         from reader.models import Bead
 
-        corpus = build_corpus(settings.SOURCES_DIR, settings.GLOSSARY_FILE)
-        for slug in ("en", "en-mt"):
-            stored = {}
-            for bead in Bead.objects.filter(target__slug=slug).select_related("clause").order_by("position"):
-                stored.setdefault(bead.clause.ref, []).append(
-                    (bead.source_sentences, bead.target_sentences, bead.score))
-            times = []
-            for _ in range(rounds):
-                started = time.perf_counter()
-                check_document(corpus, slug, beads_for=lambda ref: stored.get(ref, []))
-                times.append(time.perf_counter() - started)
-            self.stdout.write(f"Translation checks with glossary occurrences, {slug}: median "
-                              f"{statistics.median(times) * 1000:.0f} ms of {rounds}")
+        for folder in (settings.SOURCES_DIR, Path(settings.LIBRARY_DIR) / "gwr-2019"):
+            corpus = build_corpus(folder, settings.GLOSSARY_FILE)
+            document = corpus.document["slug"]
+            for slug in (v["slug"] for v in corpus.versions if not v["language"].startswith("zh")):
+                stored = {}
+                for bead in (Bead.objects.filter(clause__document__slug=document, target__slug=slug)
+                             .select_related("clause").order_by("position")):
+                    stored.setdefault(bead.clause.ref, []).append(
+                        (bead.source_sentences, bead.target_sentences, bead.score))
+                times = []
+                for _ in range(rounds):
+                    started = time.perf_counter()
+                    check_document(corpus, slug, beads_for=lambda ref: stored.get(ref, []))
+                    times.append(time.perf_counter() - started)
+                self.stdout.write(f"Translation checks with glossary occurrences, {document} {slug}: "
+                                  f"median {statistics.median(times) * 1000:.0f} ms of {rounds}")
 
     def wrk(self, base, paths, unique, duration, connections, search_only_unique=False):
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
