@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reader.models import Document
+from reader.locks import ingest_lock
 from reader.services import corpus_ingest
 from reader.sources.base import SourceError
 from reader.sources.corpus import build_corpus, library_folders, load_manifest
@@ -85,11 +86,12 @@ def import_staged(folder: Path) -> Imported:
     update the search index for it. Raises SourceError if the files no longer parse."""
     corpus = build_corpus(folder, settings.GLOSSARY_FILE)
     slug = corpus.document["slug"]
-    created = not Document.objects.filter(slug=slug).exists()
-    with transaction.atomic():
-        result = corpus_ingest(corpus=corpus)
-        published = staging.publish(folder, slug)  # if this fails, the ingest is rolled back
-    return Imported(slug, created, result.unchanged, published, update_search_index(slug))
+    with ingest_lock():  # one ingest at a time, this one or `manage.py ingest` (IngestBusy)
+        created = not Document.objects.filter(slug=slug).exists()
+        with transaction.atomic():
+            result = corpus_ingest(corpus=corpus)
+            published = staging.publish(folder, slug)  # if this fails, the ingest is rolled back
+        return Imported(slug, created, result.unchanged, published, update_search_index(slug))
 
 
 def update_search_index(slug: str) -> int:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from reader.locks import IngestBusy
 from reader.sources.base import SourceError
 
 from . import services, staging
@@ -68,6 +69,9 @@ def confirm(request, token):
         imported = services.import_staged(folder)
     except SourceError as exc:
         messages.error(request, f"Not imported: {exc}")
+        return redirect("library:preview", token=token)
+    except IngestBusy as busy:
+        messages.error(request, f"Not imported yet: {busy}. Your preview is kept.")
         return redirect("library:preview", token=token)
     except Exception:  # the ingest is rolled back and the library folder left as it was
         logger.exception("Importing the staged upload %s failed", token)

@@ -57,12 +57,14 @@ def _upsert(model, existing: dict, key, values: dict, result: IngestResult, bulk
 
 
 @transaction.atomic
-def corpus_ingest(*, corpus: Corpus) -> IngestResult:
+def corpus_ingest(*, corpus: Corpus, force: bool = False) -> IngestResult:
     """Make the database hold exactly ``corpus``; rows are matched by their stable keys.
 
     Every row is compared with what the corpus says and written only if it differs, so a
     second run writes nothing, and a row edited by hand is put back. Everything happens in one
-    transaction.
+    transaction. ``force``: realign every clause even where its texts are unchanged (after a
+    change to the aligner that did not change ``align.VERSION``), and count the document as
+    changed so that its cached pages and its search index are renewed.
     """
     meta = corpus.document
     fingerprint = corpus.fingerprint()
@@ -115,7 +117,7 @@ def corpus_ingest(*, corpus: Corpus) -> IngestResult:
                 "text": span.text}, result, bulk=True)
     result.flush(Sentence)
 
-    stale_beads = _align(corpus, clauses, versions, result)
+    stale_beads = _align(corpus, clauses, versions, result, force=force)
     beads = _stored_beads(document, versions)
     occurrences = _record_glossary(corpus, document, clauses, versions, beads, result)
     _record_findings(corpus, clauses, versions, beads, occurrences, result)
@@ -134,7 +136,7 @@ def corpus_ingest(*, corpus: Corpus) -> IngestResult:
         for row in stale.values():
             row.delete()
             result.deleted += 1
-    result.unchanged = not (result.created or result.updated or result.deleted)
+    result.unchanged = not (result.created or result.updated or result.deleted or force)
     if not result.unchanged or document.updated_at is None:
         # The revision that cached pages and ETags are keyed by (reader/caching.py).
         Document.objects.filter(pk=document.pk).update(updated_at=timezone.now())
@@ -142,7 +144,8 @@ def corpus_ingest(*, corpus: Corpus) -> IngestResult:
     return result
 
 
-def _align(corpus: Corpus, clauses: dict, versions: dict, result: IngestResult) -> dict:
+def _align(corpus: Corpus, clauses: dict, versions: dict, result: IngestResult,
+           force: bool = False) -> dict:
     """Beads between the base version and every other version, clause by clause.
 
     A clause's beads are recomputed only when the sentences of its two passages (or the
@@ -168,7 +171,7 @@ def _align(corpus: Corpus, clauses: dict, versions: dict, result: IngestResult) 
                                                ensure_ascii=False).encode()).hexdigest()
             key = (ref, versions[base].id, target_version.id)
             stored = existing.pop(key, [])
-            if stored and all(b.texts_hash == digest for b in stored):
+            if stored and not force and all(b.texts_hash == digest for b in stored):
                 continue
             for bead in stored:
                 bead.delete()

@@ -76,6 +76,8 @@ GLOSSARY_FILE = BASE_DIR / "fixtures" / "glossary.toml"
 # Documents imported by staff from the browser (/import/, library/): one folder per document,
 # like LIBRARY_DIR's, written only when the editor confirms the preview.
 IMPORTS_DIR = BASE_DIR / "var" / "documents"
+# Held by whoever is ingesting (manage.py ingest, the import page): one ingest at a time.
+INGEST_LOCK_FILE = BASE_DIR / "var" / "ingest.lock"
 # Uploads waiting for the editor's confirmation, one private folder per unguessable token;
 # removed on confirm or discard, and swept once older than IMPORT_STAGING_MAX_AGE seconds.
 IMPORT_STAGING_DIR = BASE_DIR / "var" / "import-staging"

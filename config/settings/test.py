@@ -23,3 +23,5 @@ HAYSTACK_CONNECTIONS = {
 # Documents imported from the browser, and uploads waiting for confirmation: never var/.
 IMPORTS_DIR = Path(tempfile.mkdtemp(prefix="duizhao-test-imports-"))
 IMPORT_STAGING_DIR = Path(tempfile.mkdtemp(prefix="duizhao-test-staging-"))
+# One ingest at a time (reader/locks.py): the tests' own lock file.
+INGEST_LOCK_FILE = Path(tempfile.mkdtemp(prefix="duizhao-test-lock-")) / "ingest.lock"

@@ -15,13 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..glossary import Glossary
 from ..segment import Span
-from .base import LineFate, Note, SourceError, kind_of, parent_of, toml_error_line
+from .base import REPAIR, LineFate, Note, SourceError, kind_of, parent_of, toml_error_line
 
 MANIFEST = "manifest.toml"
 # Genres of the documents (reader.models.Document.Genre has the same values), and how a title
@@ -75,6 +76,7 @@ class SourceReport:
     text: str
     fates: dict[int, LineFate]
     manifest: dict
+    bom: bool = False  # the file began with a byte order mark (taken off; see bom_notes)
 
     def unaccounted(self) -> list[int]:
         return [n for n, raw in enumerate(self.text.split("\n"), start=1)
@@ -138,17 +140,52 @@ class Corpus:
 
 
 def read_source(directory: Path, entry: dict) -> str:
-    """The text of a source file, checked against the manifest's hash and decoded strictly."""
+    """The text of a source file, checked against the manifest's hash and decoded strictly
+    (a byte order mark stays: ``strip_bom`` takes it off and ``bom_notes`` records that)."""
     return read_source_bytes(directory, entry).decode("utf-8")
+
+
+BOM = "\ufeff"
+
+
+def strip_bom(text: str) -> tuple[str, bool]:
+    """The text without a leading U+FEFF byte order mark, and whether it had one."""
+    return (text[1:], True) if text.startswith(BOM) else (text, False)
+
+
+def bom_notes(reports) -> list[Note]:
+    """A repair note for every source that began with a byte order mark, on the clause its
+    first line went into (the mark is taken off before parsing: it is no text)."""
+    notes = []
+    for report in reports:
+        if not report.bom:
+            continue
+        first = min((n for n, fate in report.fates.items() if fate.refs), default=None)
+        if first is None:
+            continue
+        fate = report.fates[first]
+        notes.append(Note(fate.refs[0], REPAIR, f"{report.filename}: the U+FEFF byte order mark "
+                          f"at the start of the file removed (an encoding marker, not text).",
+                          version=fate.versions[0] if fate.versions else "",
+                          source=report.filename, line=first))
+    return notes
 
 
 def read_source_bytes(directory: Path, entry: dict) -> bytes:
     """The bytes of a source file, checked against the manifest's hash and as valid UTF-8."""
     name = entry["file"]
     path = directory / name
-    if not path.is_file():
-        raise SourceError(name, None, "file listed in the manifest is missing")
-    data = path.read_bytes()
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise SourceError(name, None, "is a directory, not a source file")
+        if not stat.S_ISREG(mode):  # a FIFO or a device would block or never end
+            raise SourceError(name, None, "is not a regular file (a pipe, socket or device?)")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(name, None, "file listed in the manifest is missing") from None
+    except OSError as exc:
+        raise SourceError(name, None, f"cannot be read: {exc.strerror or exc}") from None
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -164,9 +201,13 @@ def read_source_bytes(directory: Path, entry: dict) -> bytes:
 def load_manifest(directory: Path) -> dict:
     path = directory / MANIFEST
     try:
-        manifest = tomllib.loads(path.read_text(encoding="utf-8"))
+        if path.exists() and not path.is_file():
+            raise SourceError(MANIFEST, None, f"{path} is not a regular file")
+        manifest = tomllib.loads(strip_bom(path.read_text(encoding="utf-8"))[0])
     except (FileNotFoundError, NotADirectoryError) as exc:
         raise SourceError(MANIFEST, None, f"no manifest in {directory}") from exc
+    except PermissionError as exc:
+        raise SourceError(MANIFEST, None, f"cannot be read: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SourceError(MANIFEST, toml_error_line(exc), str(exc)) from exc
     check_manifest(manifest)

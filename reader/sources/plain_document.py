@@ -20,7 +20,7 @@ import opencc
 from ..glossary import load_glossary
 from ..segment import sentences
 from .base import PLACEMENT_UNCERTAIN, REPAIR, TRANSLATION, Note, SourceError
-from .corpus import Corpus, CorpusPassage, SourceReport, read_source_bytes
+from .corpus import BOM, Corpus, CorpusPassage, SourceReport, bom_notes, read_source_bytes
 from .plain import english_notes, fates, parse_chinese, parse_english, read_text
 
 PARSERS = {"plain"}
@@ -54,9 +54,11 @@ def build_plain_corpus(directory: Path, manifest: dict, glossary: Path | None = 
         if slug in feeds:
             raise SourceError(entry["file"], None, f"version {slug} already has a source "
                               f"({feeds[slug][0]['file']})")
-        text = read_text(read_source_bytes(directory, entry), entry["file"], by_slug[slug]["language"])
+        data = read_source_bytes(directory, entry)
+        text = read_text(data, entry["file"], by_slug[slug]["language"])
         feeds[slug] = (entry, text)
-        reports[entry["file"]] = SourceReport(entry["file"], text, {}, entry)
+        reports[entry["file"]] = SourceReport(entry["file"], text, {}, entry,
+                                              bom=data.startswith(BOM.encode("utf-8")))
     if base["slug"] not in feeds:
         raise SourceError("manifest.toml", None, f"no source feeds the base version {base['slug']}")
 
@@ -101,6 +103,7 @@ def build_plain_corpus(directory: Path, manifest: dict, glossary: Path | None = 
         if missing:
             raise SourceError(report.filename, missing[0], "line not accounted for by any parser")
 
+    notes.extend(bom_notes(reports.values()))
     order = {ref: i for i, ref in enumerate(refs)}
     language = {v["slug"]: v["language"] for v in versions}
     ordered = [passages[v["slug"]][ref] for ref in refs for v in versions

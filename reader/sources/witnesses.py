@@ -19,7 +19,7 @@ from ..segment import sentences
 from .base import REPAIR, USED, LineFate, Note, ParsedSource, Passage, SourceError, kind_of
 from .chinese import parse_witness
 from .collate import collate
-from .corpus import Corpus, CorpusPassage, SourceReport, read_source
+from .corpus import Corpus, CorpusPassage, SourceReport, bom_notes, read_source, strip_bom
 from .english import parse_machine_translation, parse_published_translation
 from .traditional import parse_traditional
 
@@ -67,8 +67,8 @@ def build_collated_corpus(directory: Path, manifest: dict, glossary: Path | None
     version_numbers: dict[str, str] = {base_version: manifest["document"].get("number", "")}
 
     for entry in manifest["sources"]:
-        text = read_source(directory, entry)
-        report = reports[entry["file"]] = SourceReport(entry["file"], text, {}, entry)
+        text, bom = strip_bom(read_source(directory, entry))
+        report = reports[entry["file"]] = SourceReport(entry["file"], text, {}, entry, bom)
         for part in entry["parts"]:
             parser = part["parser"]
             if parser == "chinese-witness":
@@ -174,6 +174,7 @@ def build_collated_corpus(directory: Path, manifest: dict, glossary: Path | None
         if missing:
             raise SourceError(report.filename, missing[0], "line not accounted for by any parser")
 
+    notes.extend(bom_notes(reports.values()))
     order = {ref: i for i, ref in enumerate(refs)}
     passages = [version_passages[v["slug"]][ref] for ref in refs for v in versions
                 if ref in version_passages.get(v["slug"], {})]

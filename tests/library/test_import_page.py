@@ -394,3 +394,13 @@ def test_a_failure_writing_the_library_folder_leaves_the_database_and_library_as
     monkeypatch.undo()
     assert staff_client.post(f"/import/{token}/confirm/")["Location"] == "/gwr-2020/"
     assert Document.objects.filter(slug="gwr-2020").exists()
+
+
+def test_confirming_while_another_ingest_runs_says_so_and_keeps_the_preview(staff_client, zh_2020, en_2020):
+    from reader.locks import ingest_lock
+    token = staged_token(post_upload(staff_client, zh_2020, en_2020))
+    with ingest_lock():
+        response = staff_client.post(f"/import/{token}/confirm/", follow=True)
+    assert "another ingest is running" in response.content.decode()
+    assert not Document.objects.exists()
+    assert staff_client.get(f"/import/{token}/").status_code == 200  # the preview is kept

@@ -9,8 +9,10 @@ file (and the line, where the fault has one), and the database, the live index g
 what a search finds must be exactly as before.
 """
 import hashlib
+import os
 import re
 import shutil
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -232,3 +234,95 @@ def test_a_manifest_that_is_toml_but_lacks_what_ingest_needs_fails_naming_it(bef
 
     assert_names(failed_ingest(sources), MANIFEST)
     assert served() == before
+
+
+# --- (f) a source that cannot be read as a file ------------------------------------------------
+
+def test_a_directory_in_place_of_a_source_is_a_one_line_error_naming_it(before, sources):
+    (sources / MACHINE).unlink()
+    (sources / MACHINE).mkdir()
+    message = failed_ingest(sources)
+    assert_names(message, MACHINE)
+    assert "is a directory" in message and "\n" not in message
+    assert served() == before
+
+
+def test_a_pipe_in_place_of_a_source_fails_at_once_instead_of_hanging(before, sources):
+    (sources / MACHINE).unlink()
+    os.mkfifo(sources / MACHINE)  # nobody writes to it: reading it would wait for ever
+    started = time.monotonic()
+    message = failed_ingest(sources)
+    assert time.monotonic() - started < 60
+    assert_names(message, MACHINE)
+    assert "not a regular file" in message
+    assert served() == before
+
+
+def test_a_source_that_cannot_be_read_is_a_one_line_error_naming_it(before, sources, monkeypatch):
+    """Permission denied (as root, a chmod would not stop the read, so the refusal is injected)."""
+    real = Path.read_bytes
+
+    def read_bytes(path):
+        if path.name == MACHINE:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    message = failed_ingest(sources)
+    assert_names(message, MACHINE)
+    assert "cannot be read: Permission denied" in message and "Traceback" not in message
+    assert served() == before
+
+
+# --- (g) two ingests at once ---------------------------------------------------------------------
+
+def test_a_second_ingest_while_one_is_running_says_so_and_writes_nothing(before, sources):
+    from reader.locks import ingest_lock
+    with ingest_lock():  # the first ingest, still running
+        message = failed_ingest(sources)
+    assert "another ingest is running" in message
+    assert served() == before
+    call_command("ingest", sources=sources, stdout=StringIO())  # and afterwards it runs
+
+
+# --- (h) a byte order mark ----------------------------------------------------------------------
+
+def test_a_byte_order_mark_is_taken_off_the_text_and_recorded_as_a_repair(before, sources):
+    replace_bytes(sources, BLOG, b"\xef\xbb\xbf" + (settings.SOURCES_DIR / BLOG).read_bytes())
+    call_command("ingest", sources=sources, stdout=StringIO())
+    title = Passage.objects.get(clause__ref="title", version__slug="en")
+    assert not title.text.startswith("\ufeff") and title.text.startswith("State Council Guiding")
+    note = Note.objects.get(clause__ref="title", version__slug="en", kind="repair",
+                            body__contains="byte order mark")
+    assert note.source == BLOG and note.line == 1
+
+
+def test_a_byte_order_mark_in_a_plain_source_is_taken_off_and_recorded(db, tmp_path):
+    folder = Path(shutil.copytree(settings.LIBRARY_DIR / "gwr-2020", tmp_path / "gwr-2020"))
+    replace_bytes(folder, "en.txt", b"\xef\xbb\xbf" + (folder / "en.txt").read_bytes())
+    call_command("ingest", sources=folder, stdout=StringIO())
+    title = Passage.objects.get(clause__ref="title", version__slug="en")
+    assert title.text == "REPORT ON THE WORK OF THE GOVERNMENT"
+    assert Note.objects.filter(clause__ref="title", version__slug="en",
+                               body__contains="byte order mark").count() == 1
+
+
+# --- (i) options: no abbreviations, a real --force ----------------------------------------------
+
+def test_an_abbreviated_or_unknown_option_is_refused_not_taken_for_another(db, sources):
+    for option in ("--forc", "--rep", "--force-col"):
+        with pytest.raises(CommandError, match="unrecognized arguments"):
+            call_command("ingest", option, sources=sources, stdout=StringIO())
+    assert not Passage.objects.exists()
+
+
+def test_force_realigns_and_renews_a_document_where_nothing_changed(before, sources):
+    beads = set(Bead.objects.values_list("id", flat=True))
+    revision = Document.objects.get().updated_at
+    out = StringIO()
+    call_command("ingest", "--force", sources=sources, stdout=out)
+    assert "already up to date" not in out.getvalue()
+    assert "Search index updated" in out.getvalue()
+    assert not beads & set(Bead.objects.values_list("id", flat=True))  # every bead written anew
+    assert Document.objects.get().updated_at > revision
+    assert served()["searches"] == before["searches"]

@@ -23,7 +23,9 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from reader.management.base import ProjectCommand
 
 REPORT = """
 done = function(summary, latency, requests)
@@ -51,7 +53,7 @@ def q(text):
     return quote(text, safe="")
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = ("Benchmark the production server with wrk: throughput and p50/p95 per endpoint as "
             "ratios of a static file's, ingest and index time, and a 30 s soak with 16 "
             "connections during index rebuilds. Use a throwaway database (make bench does).")

@@ -4,7 +4,9 @@ import json
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from reader.management.base import ProjectCommand
 
 from reader import placement_eval
 from reader.models import Bead, Document
@@ -25,7 +27,7 @@ def score(predicted: set, gold: set) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = ("Compare the stored sentence alignment with the hand-checked gold alignment "
             "(tests/reader/gold_alignment.json) and print precision, recall and F1 of sentence "
             "links per target version, and the clauses where they differ. Then place the English "

@@ -3,8 +3,11 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from reader.management.base import ProjectCommand
+
+from reader.locks import IngestBusy, ingest_lock
 from reader.services import corpus_ingest
 from reader.sources.base import SourceError
 from reader.sources.corpus import MANIFEST, build_corpus, library_folders, load_manifest
@@ -15,7 +18,7 @@ def search_index_is_live() -> bool:
     return search_services.backend().live_generation() is not None
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = ("Import documents into the library: every document folder under fixtures/documents/ "
             "(settings.LIBRARY_DIR) and those imported from the browser (settings.IMPORTS_DIR), "
             "or the one folder given with --sources (its manifest.toml "
@@ -34,8 +37,18 @@ class Command(BaseCommand):
                                  "(default: settings.GLOSSARY_FILE)")
         parser.add_argument("--report", action="store_true",
                             help="print, per source file, what became of every non-blank line")
+        parser.add_argument("--force", action="store_true",
+                            help="realign every clause and renew the search index and cached pages "
+                                 "of every document, even where nothing changed")
 
-    def handle(self, *args, sources=None, glossary=None, report=False, **options):
+    def handle(self, *args, **options):
+        try:
+            with ingest_lock():
+                self.ingest(**options)
+        except IngestBusy as busy:
+            raise CommandError(f"ingest not started: {busy}") from None
+
+    def ingest(self, *, sources=None, glossary=None, report=False, force=False, **options):
         glossary = Path(glossary or settings.GLOSSARY_FILE)
         if sources:
             folders = library_folders(Path(sources))
@@ -57,7 +70,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  parsed {len(corpus.sources)} files: {len(corpus.refs)} clauses, "
                               f"{len(corpus.passages)} passages in {len(corpus.versions)} versions, "
                               f"{len(corpus.notes)} notes; {glossary_terms} glossary terms.")
-            result = corpus_ingest(corpus=corpus)
+            result = corpus_ingest(corpus=corpus, force=force)
             slug = result.document.slug
             if result.unchanged:
                 self.stdout.write(self.style.SUCCESS(f"  {slug}: already up to date, nothing changed."))

@@ -8,7 +8,9 @@ import statistics
 import time
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from reader.management.base import ProjectCommand
 from django.db import transaction
 
 from reader.models import Clause, Document, Passage, Version
@@ -28,7 +30,7 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = ("Benchmark search: p50/p95 of the full search (query, ranking, highlighting, aligned "
             "sentences) next to the raw Whoosh query time for the same queries, at 1× and at a "
             "50× corpus made by reshuffling the document's clauses under new slugs. Use a "

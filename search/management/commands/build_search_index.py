@@ -2,12 +2,13 @@
 generation."""
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from reader.management.base import ProjectCommand
 from search.services import rebuild_search_index, update_document_index
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = ("Build the search index from the database into a new index generation and switch "
             "to it atomically: searches keep answering from the old one until the new one is "
             "complete. Run after `ingest` (which runs it itself). With --document SLUG, only "
