@@ -135,7 +135,7 @@ def clause(request, doc, ref):
     })
 
 
-@cached_response()
+@cached_response(params=("source", "target"))
 @with_document
 def alignment(request, doc):
     """Every bead from the base text to one other version, in document order."""
@@ -150,7 +150,7 @@ def alignment(request, doc):
     })
 
 
-@cached_response()
+@cached_response(params=("source", "target"))
 @with_document
 def checks(request, doc):
     """Automatic translation-check findings for one translation, in document order."""
@@ -222,7 +222,7 @@ def _line(request, doc: Document, line) -> dict:
     }
 
 
-@cached_response()
+@cached_response(params=("q",))
 @with_document
 def concordance(request, doc):
     """Every occurrence of ?q= as a keyword-in-context line with its aligned sentences."""
@@ -247,7 +247,7 @@ def _page_number(request, pages: int):
     return int(raw)
 
 
-@cached_response()
+@cached_response(params=("q", "page"))
 def library_concordance(request):
     """Every occurrence of ?q= in the library: per document (newest first) its count and
     renderings per translation, and the lines, 100 a page (?page=)."""

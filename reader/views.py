@@ -18,7 +18,7 @@ def reading_aids(request) -> dict:
     return {"show_pinyin": show_pinyin, "show_variants": show_variants, "aids_query": keep}
 
 
-@cached_response()
+@cached_response(params=("sort", "issuer", "year"))
 def index(request):
     """The library: every document, filtered by ?issuer= and ?year=, sorted by ?sort=."""
     shelf = library_listing.library(sort=request.GET.get("sort"), issuer=request.GET.get("issuer"),
@@ -26,7 +26,7 @@ def index(request):
     return render(request, "reader/index.html", {"library": shelf, "sorts": library_listing.SORTS})
 
 
-@cached_response()
+@cached_response(params=("pinyin", "variants"), lists=("v",))
 def document(request, slug):
     doc = reading.document_or_404(slug)
     versions, problems = reading.choose_versions(doc, request.GET.getlist("v"))
@@ -45,7 +45,7 @@ def document(request, slug):
     })
 
 
-@cached_response()
+@cached_response(params=("pinyin", "variants"), lists=("v",))
 def clause(request, slug, ref):
     doc = reading.document_or_404(slug)
     clause = reading.clause_or_404(doc, ref)
@@ -84,12 +84,12 @@ def _download(body, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-@cached_response()
+@cached_response(params=("source", "target"))
 def export_tmx(request, slug):
     return _export(request, slug, exports.tmx, "application/x-tmx+xml; charset=utf-8", "tmx")
 
 
-@cached_response()
+@cached_response(params=("source", "target"))
 def export_csv(request, slug):
     return _export(request, slug, lambda doc, s, t, beads: exports.csv_text(s, t, beads),
                    "text/csv; charset=utf-8", "csv")
@@ -106,7 +106,7 @@ def compare(request, slug, ref):
     })
 
 
-@cached_response()
+@cached_response(params=("target",))
 def checks(request, slug):
     doc = reading.document_or_404(slug)
     try:
@@ -144,7 +144,7 @@ def _concordance_page(request, template, context, look_up):
     return render(request, template, context)
 
 
-@cached_response()
+@cached_response(params=("q", "page"))
 def concordance(request, slug):
     doc = reading.document_or_404(slug)
     return _concordance_page(request, "reader/concordance.html",
@@ -152,14 +152,14 @@ def concordance(request, slug):
                              lambda q: terms.concordance(doc, q))
 
 
-@cached_response()
+@cached_response(params=("q", "page"))
 def library_concordance(request):
     """The concordance of a term over every document, grouped by document, newest first."""
     return _concordance_page(request, "reader/library_concordance.html",
                              {"q": "", "terms": terms.library_terms()}, terms.library_concordance)
 
 
-@cached_response()
+@cached_response(params=("inconsistent",))
 def library_glossary(request):
     """Every glossary term with its renderings per document and translation, oldest first."""
     rows = terms.library_glossary()
@@ -172,7 +172,7 @@ def library_glossary(request):
     })
 
 
-@cached_response()
+@cached_response(params=("inconsistent",))
 def glossary(request, slug):
     doc = reading.document_or_404(slug)
     targets, rows = terms.glossary_rows(doc)

@@ -11,7 +11,8 @@ from .services import backend
 from .searching import MAX_LIMIT, QueryError, positive_int, search
 
 
-@cached_response(extra=lambda: backend().live_generation())
+@cached_response(params=("q", "document", "version", "part", "page"),
+                 extra=lambda: backend().live_generation())
 def search_page(request):
     q = request.GET.get("q", "")
     document = request.GET.get("document") or None
@@ -44,7 +45,8 @@ def search_page(request):
     return render(request, "search/search.html", context, status=status)
 
 
-@cached_response(extra=lambda: backend().live_generation())
+@cached_response(params=("q", "document", "version", "part", "page", "limit"),
+                 extra=lambda: backend().live_generation())
 def search_api(request):
     q = request.GET.get("q")
     try:

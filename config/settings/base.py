@@ -98,12 +98,14 @@ HAYSTACK_CONNECTIONS = {
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 
 # Rendered pages are cached per process and keyed by the corpus revision (see reader/caching.py),
-# so an ingest invalidates them everywhere without any process being told.
+# so an ingest invalidates them everywhere without any process being told. Bounded in bytes per
+# process: the largest page (a report's reader with pinyin in every version, 1.4 MB) is stored
+# gzip-compressed in about 180 KB; an entry over MAX_ENTRY_BYTES is served but not kept.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "reader.caching.PageCache",
         "LOCATION": "duizhao",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+        "OPTIONS": {"MAX_BYTES": 32 * 2**20, "MAX_ENTRY_BYTES": 2 * 2**20, "MAX_ENTRIES": 2000},
         "TIMEOUT": 3600,
     },
 }

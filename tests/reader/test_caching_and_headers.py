@@ -63,3 +63,35 @@ def test_a_client_that_accepts_gzip_gets_the_same_page_compressed(client, ingest
     assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
     assert gzip.decompress(packed.content) == plain.content
     assert len(packed.content) < len(plain.content) / 3
+
+
+def test_parameters_a_page_does_not_read_share_its_cache_entry_and_etag(client, ingested):
+    canonical = client.get("/?sort=date")
+    assert client.get("/?sort=date&junk=1&utm_source=x")["ETag"] == canonical["ETag"]
+    assert client.get("/?junk=1&sort=-date&sort=date")["ETag"] == canonical["ETag"]  # the last value counts
+    assert client.get("/")["ETag"] != canonical["ETag"]
+
+
+def test_repeated_versions_are_kept_in_the_order_given(client, ingested):
+    from django.http import QueryDict
+
+    from reader.caching import canonical_query
+
+    query = QueryDict("junk=1&v=en&pinyin=0&v=zh-hans&pinyin=1")
+    assert canonical_query(query, params=("pinyin",), lists=("v",)).urlencode() == "pinyin=1&v=en&v=zh-hans"
+    assert (client.get("/guofa-2015-40/?v=en&v=zh-hans")["ETag"]
+            == client.get("/guofa-2015-40/?x=1&v=en&y=2&v=zh-hans")["ETag"]
+            != client.get("/guofa-2015-40/?v=zh-hans&v=en")["ETag"])
+
+
+def test_a_view_sees_only_the_parameters_it_declares(client, ingested):
+    """What the key leaves out cannot change the page: the view never sees it."""
+    page = client.get("/guofa-2015-40/?pinyin=1&variants=1").content.decode()
+    assert client.get("/guofa-2015-40/?pinyin=1&variants=1&v=zh-hans,en-mt").content.decode() != page
+    assert client.get("/guofa-2015-40/?variants=1&pinyin=1&q=x&page=2").content.decode() == page
+
+
+def test_each_host_gets_its_own_absolute_links(client, ingested):
+    assert "http://testserver/guofa-2015-40/" in client.get("/api/documents").content.decode()
+    other = client.get("/api/documents", HTTP_HOST="localhost").content.decode()
+    assert "http://localhost/guofa-2015-40/" in other and "testserver" not in other
