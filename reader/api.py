@@ -7,12 +7,8 @@ from django.urls import reverse
 
 from . import library_listing, reading, terms
 from .caching import cached_response
+from .http import RefConverter, json_error, read_only
 from .models import Clause, Document, Note, Passage, Sentence, Version
-
-
-def _error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"error": message, "status": status}, status=status,
-                        json_dumps_params={"ensure_ascii": False})
 
 
 def with_document(view):
@@ -21,7 +17,7 @@ def with_document(view):
     def wrapped(request, slug, *args, **kwargs):
         doc = Document.objects.filter(slug=slug).first()
         if doc is None:
-            return _error(404, f"No document with slug “{slug[:80]}”.")
+            return json_error(404, f"No document with slug “{slug[:80]}”.")
         return view(request, doc, *args, **kwargs)
     return wrapped
 
@@ -31,7 +27,7 @@ def _pair(request, doc):
     try:
         return reading.version_pair(doc, request.GET.get("source"), request.GET.get("target"))
     except ValueError as problem:
-        return _error(400, str(problem))
+        return json_error(400, str(problem))
 
 
 def _json(data) -> JsonResponse:
@@ -62,6 +58,7 @@ def _note(n: Note) -> dict:
             "adopted": n.adopted or None}
 
 
+@read_only
 @cached_response()
 def documents(request):
     """The library, newest first: each document's titles, genre, versions and counts."""
@@ -75,6 +72,7 @@ def documents(request):
     } for e in library_listing.library().entries]})
 
 
+@read_only
 @cached_response()
 @with_document
 def document(request, doc):
@@ -99,6 +97,7 @@ def _clause(c: Clause, versions: list[Version], passages: dict) -> dict:
             "passages": {v.slug: passages.get((c.id, v.id)) for v in versions}}
 
 
+@read_only
 @cached_response()
 @with_document
 def clauses(request, doc):
@@ -109,12 +108,15 @@ def clauses(request, doc):
     return _json({"document": doc.slug, "clauses": [_clause(c, versions, passages) for c in items]})
 
 
+@read_only
 @cached_response()
 @with_document
 def clause(request, doc, ref):
-    c = Clause.objects.of(doc).filter(ref=ref).select_related("parent").first()
+    c = None
+    if RefConverter.matches(ref):  # junk is never looked up (a NUL is an error on PostgreSQL)
+        c = Clause.objects.of(doc).filter(ref=ref).select_related("parent").first()
     if c is None:
-        return _error(404, f"No clause “{ref[:80]}” in {doc.slug}.")
+        return json_error(404, f"No clause “{ref[:80]}” in {doc.slug}.")
     versions = list(Version.objects.of(doc))
     passages = {(p.clause_id, p.version_id): p.text for p in c.passages.all()}
     sentences: dict[str, list[str]] = {}
@@ -135,6 +137,7 @@ def clause(request, doc, ref):
     })
 
 
+@read_only
 @cached_response(params=("source", "target"))
 @with_document
 def alignment(request, doc):
@@ -150,6 +153,7 @@ def alignment(request, doc):
     })
 
 
+@read_only
 @cached_response(params=("source", "target"))
 @with_document
 def checks(request, doc):
@@ -172,6 +176,7 @@ def _reader_link(request, doc: Document, versions: list[str], anchor: str) -> st
         reverse("reader:document", args=[doc.slug]) + f"?v={','.join(versions)}#{anchor}")
 
 
+@read_only
 @cached_response()
 @with_document
 def glossary(request, doc):
@@ -195,9 +200,9 @@ def _term_query(request):
     try:
         q = terms.clean_query(request.GET.get("q"))
     except terms.TermQueryError as problem:
-        return _error(400, str(problem))
+        return json_error(400, str(problem))
     if not q:
-        return _error(400, "Give a term to look up: ?q=众创空间 or ?q=mass creation spaces.")
+        return json_error(400, "Give a term to look up: ?q=众创空间 or ?q=mass creation spaces.")
     return q
 
 
@@ -222,6 +227,7 @@ def _line(request, doc: Document, line) -> dict:
     }
 
 
+@read_only
 @cached_response(params=("q",))
 @with_document
 def concordance(request, doc):
@@ -243,10 +249,11 @@ def _page_number(request, pages: int):
     """?page= as a number from 1 to ``pages``, or the error response to send."""
     raw = request.GET.get("page") or "1"
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not 1 <= int(raw) <= max(pages, 1):
-        return _error(400, f"page must be a number from 1 to {max(pages, 1)}.")
+        return json_error(400, f"page must be a number from 1 to {max(pages, 1)}.")
     return int(raw)
 
 
+@read_only
 @cached_response(params=("q", "page"))
 def library_concordance(request):
     """Every occurrence of ?q= in the library: per document (newest first) its count and
@@ -277,6 +284,7 @@ def library_concordance(request):
     })
 
 
+@read_only
 @cached_response()
 def library_glossary(request):
     """Every glossary term of the library with, per document (oldest first) and translation,

@@ -1,21 +1,9 @@
-"""Reader pages and the read-only JSON API. Clause refs are the document's own numbering."""
+"""Reader pages and the read-only JSON API. Clause refs are the document's own numbering, in the
+shape ``RefConverter`` (reader/http.py) allows; the API checks its refs the same way."""
 from django.urls import path, register_converter
 
 from . import api, views
-from .sources.base import NAMED_REFS
-
-
-class RefConverter:
-    """A named ref (title, occasion, signature …) or dotted numbers: 0.1, 2, 2.1, 2.0.4, 3.7.3."""
-
-    regex = r"(?:" + "|".join(NAMED_REFS) + r"|\d{1,3}(?:\.\d{1,3}){0,2})"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
+from .http import RefConverter
 
 register_converter(RefConverter, "ref")
 
@@ -24,6 +12,8 @@ urlpatterns = [
     path("api/documents", api.documents, name="api-documents"),
     path("api/documents/<slug:slug>", api.document, name="api-document"),
     path("api/documents/<slug:slug>/clauses", api.clauses, name="api-clauses"),
+    # Any text, so that an unknown or malformed ref gets the view's JSON "No clause …" (the view
+    # checks the ref's shape before it queries).
     path("api/documents/<slug:slug>/clauses/<str:ref>", api.clause, name="api-clause"),
     path("api/documents/<slug:slug>/alignment", api.alignment, name="api-alignment"),
     path("api/documents/<slug:slug>/checks", api.checks, name="api-checks"),

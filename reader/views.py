@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from . import exports, library_listing, reading, terms
 from .caching import cached_response
+from .http import read_only
 from .models import Term
 
 
@@ -18,6 +19,7 @@ def reading_aids(request) -> dict:
     return {"show_pinyin": show_pinyin, "show_variants": show_variants, "aids_query": keep}
 
 
+@read_only
 @cached_response(params=("sort", "issuer", "year"))
 def index(request):
     """The library: every document, filtered by ?issuer= and ?year=, sorted by ?sort=."""
@@ -26,6 +28,7 @@ def index(request):
     return render(request, "reader/index.html", {"library": shelf, "sorts": library_listing.SORTS})
 
 
+@read_only
 @cached_response(params=("pinyin", "variants"), lists=("v",))
 def document(request, slug):
     doc = reading.document_or_404(slug)
@@ -45,6 +48,7 @@ def document(request, slug):
     })
 
 
+@read_only
 @cached_response(params=("pinyin", "variants"), lists=("v",))
 def clause(request, slug, ref):
     doc = reading.document_or_404(slug)
@@ -84,17 +88,20 @@ def _download(body, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+@read_only
 @cached_response(params=("source", "target"))
 def export_tmx(request, slug):
     return _export(request, slug, exports.tmx, "application/x-tmx+xml; charset=utf-8", "tmx")
 
 
+@read_only
 @cached_response(params=("source", "target"))
 def export_csv(request, slug):
     return _export(request, slug, lambda doc, s, t, beads: exports.csv_text(s, t, beads),
                    "text/csv; charset=utf-8", "csv")
 
 
+@read_only
 @cached_response()
 def compare(request, slug, ref):
     doc = reading.document_or_404(slug)
@@ -106,6 +113,7 @@ def compare(request, slug, ref):
     })
 
 
+@read_only
 @cached_response(params=("target",))
 def checks(request, slug):
     doc = reading.document_or_404(slug)
@@ -144,6 +152,7 @@ def _concordance_page(request, template, context, look_up):
     return render(request, template, context)
 
 
+@read_only
 @cached_response(params=("q", "page"))
 def concordance(request, slug):
     doc = reading.document_or_404(slug)
@@ -152,6 +161,7 @@ def concordance(request, slug):
                              lambda q: terms.concordance(doc, q))
 
 
+@read_only
 @cached_response(params=("q", "page"))
 def library_concordance(request):
     """The concordance of a term over every document, grouped by document, newest first."""
@@ -159,6 +169,7 @@ def library_concordance(request):
                              {"q": "", "terms": terms.library_terms()}, terms.library_concordance)
 
 
+@read_only
 @cached_response(params=("inconsistent",))
 def library_glossary(request):
     """Every glossary term with its renderings per document and translation, oldest first."""
@@ -172,6 +183,7 @@ def library_glossary(request):
     })
 
 
+@read_only
 @cached_response(params=("inconsistent",))
 def glossary(request, slug):
     doc = reading.document_or_404(slug)
@@ -184,6 +196,7 @@ def glossary(request, slug):
     })
 
 
+@read_only
 @cached_response()
 def glossary_csv(request, slug):
     doc = reading.document_or_404(slug)
@@ -191,6 +204,7 @@ def glossary_csv(request, slug):
     return _download(exports.glossary_csv(rows), "text/csv; charset=utf-8", f"{doc.slug}.glossary.csv")
 
 
+@read_only
 @cached_response()
 def glossary_tbx(request, slug):
     doc = reading.document_or_404(slug)

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 
 from reader.caching import cached_response
+from reader.http import read_only
 from reader.models import Document
 
 from . import scope
@@ -11,6 +12,7 @@ from .services import backend
 from .searching import MAX_LIMIT, QueryError, positive_int, search
 
 
+@read_only
 @cached_response(params=("q", "document", "version", "part", "page"),
                  extra=lambda: backend().live_generation())
 def search_page(request):
@@ -45,6 +47,7 @@ def search_page(request):
     return render(request, "search/search.html", context, status=status)
 
 
+@read_only
 @cached_response(params=("q", "document", "version", "part", "page", "limit"),
                  extra=lambda: backend().live_generation())
 def search_api(request):

@@ -1,11 +1,16 @@
 """Serving under faults: junk URLs against the page cache, which must stay bounded in bytes
-and hold one entry per canonical request. Through Django's test client."""
+and hold one entry per canonical request, and requests the read-only routes must refuse, each
+answered as a client expects (JSON under /api/). Through Django's test client."""
 import gzip
+import json
 import random
 import threading
 
+import pytest
 from django.core.cache import cache
-from django.test import override_settings
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from reader.caching import PageCache
 from reader.models import Clause
@@ -101,3 +106,74 @@ def test_the_byte_count_stays_exact_when_threads_share_the_cache():
         actual = sum(len(key) + len(value) for key, value in store._cache.items())
     assert store.stored_bytes() == actual <= 200_000
     store.clear()
+
+
+# --- errors and methods --------------------------------------------------------------------------
+
+@pytest.fixture
+def visitor():
+    """A client that gets what a visitor gets: a 500 page, not the exception; CSRF enforced."""
+    return Client(raise_request_exception=False, enforce_csrf_checks=True)
+
+
+def error_of(response) -> str:
+    assert response["Content-Type"].startswith("application/json")
+    return json.loads(response.content)["error"]
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+@pytest.mark.parametrize("url", ["/", f"/{DOC}/", f"/{DOC}/2.1.3/", "/search/", f"/{DOC}/export.csv"])
+def test_a_page_refuses_unsafe_methods_with_405_not_a_csrf_403(visitor, ingested, method, url):
+    response = getattr(visitor, method)(url)
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+    assert "read-only" in response.content.decode()
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("url", ["/api/documents", f"/api/documents/{DOC}/clauses/2.1.3", "/api/search?q=x"])
+def test_the_api_refuses_unsafe_methods_with_a_json_405(visitor, ingested, method, url):
+    response = getattr(visitor, method)(url, data="{}", content_type="application/json")
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+    assert "read-only" in error_of(response)
+
+
+def test_the_import_page_keeps_its_csrf_check(visitor, db):
+    assert visitor.post("/import/").status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/api/nothing-here", "/api/documents/no-such-doc/glossary",
+                                 f"/api/documents/{DOC}/clauses/2.1.3/more", "/api/"])
+def test_an_unknown_api_address_is_a_json_404(visitor, ingested, url):
+    response = visitor.get(url)
+    assert response.status_code == 404 and error_of(response)
+
+
+def test_an_unknown_page_is_still_the_html_404_page(visitor, ingested):
+    response = visitor.get("/no-such-document/2.1.3/x/")
+    assert response.status_code == 404 and "There is no page at" in response.content.decode()
+
+
+def test_an_unreadable_api_request_is_a_json_400(visitor, ingested):
+    too_many = "&".join(f"p{n}=1" for n in range(1100))  # over DATA_UPLOAD_MAX_NUMBER_FIELDS
+    response = visitor.get(f"/api/documents?{too_many}")
+    assert response.status_code == 400 and error_of(response)
+
+
+def test_a_failing_api_view_answers_a_json_500_and_a_failing_page_the_500_page(visitor, ingested, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("injected fault")
+
+    monkeypatch.setattr("reader.library_listing.library", broken)
+    cache.clear()
+    api = visitor.get("/api/documents")
+    assert api.status_code == 500 and "logged" in error_of(api)
+    page = visitor.get("/")
+    assert page.status_code == 500 and "Something went wrong" in page.content.decode()
+
+
+@pytest.mark.parametrize("ref", ["%00", "2.1%00", "title%00", "%FF", "..", "2.1.3.4", "a" * 300])
+def test_junk_in_an_api_clause_ref_is_a_json_404_without_a_query_for_it(visitor, ingested, ref):
+    with CaptureQueriesContext(connection) as queries:
+        response = visitor.get(f"/api/documents/{DOC}/clauses/{ref}")
+    assert response.status_code == 404 and error_of(response).startswith("No clause")
+    assert not [q["sql"] for q in queries if "reader_clause" in q["sql"]]

@@ -254,3 +254,50 @@ def test_no_route_answers_a_server_error_to_random_requests(site, visitor, data)
     response_problems = problems(visitor, method, url)
     event(f"{name}: {'problem' if response_problems else 'ok'}")
     assert not response_problems
+
+
+def json_error_problems(where: str, response, status: int) -> list[str]:
+    """What is wrong with ``response`` as a JSON error with ``status`` (nothing, if it is one)."""
+    if response.status_code != status:
+        return [f"{where} answered {response.status_code}, not {status}"]
+    if not response.get("Content-Type", "").startswith("application/json"):
+        return [f"{where} answered {status} as {response.get('Content-Type')}, not JSON"]
+    try:
+        error = json.loads(response.content).get("error")
+    except ValueError:
+        return [f"{where} answered {status} with invalid JSON"]
+    return [] if isinstance(error, str) and error else [f"{where} answered {status} without an error message"]
+
+
+def test_every_api_route_answers_json_errors_and_405_to_unsafe_methods(site):
+    """Under /api/, a refusal is JSON whatever refuses: the view, the URL resolver (404), the
+    request parser (400, too many parameters) or the method check (405, before CSRF). The
+    other read-only routes answer 405 too; only the import pages accept a POST (with CSRF)."""
+    client = Client(raise_request_exception=False, enforce_csrf_checks=True)
+    found = []
+    for route, name in ROUTES:
+        path = fill(route, valid_values(site, route))
+        if name.startswith("library:"):
+            response = client.post(path)
+            if response.status_code != 403:
+                found.append(f"POST {path} answered {response.status_code}, not the CSRF 403")
+            continue
+        for method in ("post", "put", "patch", "delete"):
+            response = getattr(client, method)(path)
+            if response.status_code != 405 or response.get("Allow") != "GET, HEAD":
+                found.append(f"{method.upper()} {path} answered {response.status_code}, "
+                             f"Allow {response.get('Allow')!r}")
+            elif path.startswith("/api/"):
+                found += json_error_problems(f"{method.upper()} {path}", response, 405)
+        if not path.startswith("/api/"):
+            continue
+        too_many = "&".join(f"p{n}=1" for n in range(1100))
+        found += json_error_problems(f"GET {path}?<1100 parameters>", client.get(f"{path}?{too_many}"), 400)
+        found += json_error_problems(f"GET {path}/x", client.get(f"{path}/x"), 404)
+        for _, parameter in parameters(route):
+            for junk in JUNK:
+                url = fill(route, {**valid_values(site, route), parameter: junk})
+                response = client.get(url)
+                if response.status_code >= 400 and url.startswith("/api/"):
+                    found += json_error_problems(f"GET {url[:200]!r}", response, response.status_code)
+    assert not found
