@@ -1,10 +1,22 @@
-"""Serving under faults: junk URLs against the page cache, which must stay bounded in bytes
-and hold one entry per canonical request, and requests the read-only routes must refuse, each
-answered as a client expects (JSON under /api/). Through Django's test client."""
+"""Serving under faults: junk URLs against the page cache, slow clients against gunicorn, and
+requests the read-only routes must refuse, each answered as a client expects.
+
+The cache tests go through Django's test client. The slow-client tests start the real server
+(gunicorn with config/gunicorn.py and production settings, on a free port, over a throwaway
+SQLite database holding the seed document) and hold connections open against it with sockets
+that send half a request and then wait.
+"""
 import gzip
 import json
+import os
 import random
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -15,6 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from reader.caching import PageCache
 from reader.models import Clause
 
+ROOT = Path(__file__).resolve().parents[1]
 DOC = "guofa-2015-40"
 
 
@@ -177,3 +190,120 @@ def test_junk_in_an_api_clause_ref_is_a_json_404_without_a_query_for_it(visitor,
         response = visitor.get(f"/api/documents/{DOC}/clauses/{ref}")
     assert response.status_code == 404 and error_of(response).startswith("No clause")
     assert not [q["sql"] for q in queries if "reader_clause" in q["sql"]]
+
+
+# --- the real server under slow clients ----------------------------------------------------------
+
+SETTINGS = '''from pathlib import Path
+from config.settings.production import *  # noqa: F401,F403
+# Production settings, with the files this test may write kept in its own directory.
+HERE = Path({here!r})
+STATIC_ROOT = HERE / "static"
+INGEST_LOCK_FILE = HERE / "ingest.lock"
+IMPORTS_DIR = HERE / "imports"
+IMPORT_STAGING_DIR = HERE / "staging"
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str, timeout: float = 30) -> tuple[int, str, float]:
+    started = time.monotonic()
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.status, response.read().decode(), time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """gunicorn as `make run` starts it (config/gunicorn.py, production settings), 5 workers as
+    in the report of six slow clients stalling the site; yields its address and its log."""
+    here = tmp_path_factory.mktemp("serving")
+    (here / "serving_settings.py").write_text(SETTINGS.format(here=str(here)))
+    port = free_port()
+    keep = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env = {**keep, "DJANGO_SETTINGS_MODULE": "serving_settings", "PYTHONPATH": f"{here}:{ROOT}",
+           "DJANGO_SECRET_KEY": "serving-test-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1,localhost",
+           "DJANGO_SECURE_SSL_REDIRECT": "0", "DATABASE_URL": f"sqlite:///{here / 'db.sqlite3'}",
+           "SEARCH_INDEX_PATH": str(here / "index"), "PORT": str(port), "ACCESS_LOG": os.devnull,
+           "WEB_CONCURRENCY": "5"}
+    for command in (["migrate"], ["collectstatic", "--noinput"], ["ingest", "--sources", f"fixtures/documents/{DOC}"]):
+        subprocess.run([sys.executable, "manage.py", *command, "-v0"], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+    log = here / "gunicorn.log"
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    with open(log, "w") as errors:
+        process = subprocess.Popen([str(gunicorn), "-c", "config/gunicorn.py", "config.wsgi"], cwd=ROOT,
+                                   env=env, stdout=subprocess.DEVNULL, stderr=errors)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                fetch(base + "/api/documents", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"gunicorn did not start:\n{log.read_text()[-3000:]}") from None
+                time.sleep(0.3)
+        yield {"base": base, "port": port, "log": log}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# Half a request line, headers without the blank line that ends them, and a connection that
+# says nothing at all: each what a slow (or hostile) client leaves a server waiting on.
+OPENINGS = [b"GET /guofa-2015-40/ HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"GET /guofa-20", b""]
+
+
+def slow_clients(port: int, count: int) -> list[socket.socket]:
+    clients = []
+    for n in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        sock.sendall(OPENINGS[n % len(OPENINGS)])
+        clients.append(sock)
+    return clients
+
+
+def test_normal_requests_are_answered_while_ten_slow_clients_hold_connections(server):
+    pages = [(f"/{DOC}/", "State Council Guiding Opinions"), (f"/api/documents/{DOC}/clauses/2.1.3", '"ref": "2.1.3"'),
+             ("/api/documents", DOC)]
+    for _ in range(15):  # warm each worker's cache, as a site in use has it
+        for path, _ in pages:
+            fetch(server["base"] + path)
+    held = slow_clients(server["port"], 10)
+    try:
+        time.sleep(0.5)  # the server has read what they sent and is waiting for the rest
+        for path, expected in pages * 3:
+            status, body, seconds = fetch(server["base"] + path, timeout=10)
+            assert status == 200 and expected in body
+            assert seconds < 3, f"{path} took {seconds:.1f} s with 10 slow clients connected"
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_a_client_that_stops_in_the_middle_of_a_request_is_cut_off_after_the_client_timeout(server):
+    held = slow_clients(server["port"], 2)  # partial headers, a partial request line
+    started = time.monotonic()
+    try:
+        for sock in held:
+            sock.settimeout(20)
+            try:
+                assert sock.recv(1) == b""  # closed by the server
+            except ConnectionResetError:
+                pass
+        assert time.monotonic() - started < 5 + 3  # CLIENT_TIMEOUT (5 s) and some slack
+    finally:
+        for sock in held:
+            sock.close()
+    assert "A client was silent for 5 s in the middle of a request" in server["log"].read_text()
+    assert "Traceback" not in server["log"].read_text()
