@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+import threading
 
 CLOSERS = "”’」』）》〕】)\"'"
 ZH_END = re.compile(rf"[。！？]+[{re.escape(CLOSERS)}]*|\n")
@@ -54,10 +54,17 @@ def chinese_sentences(text: str) -> list[Span]:
     return _spans(text, [m.end() for m in ZH_END.finditer(text)])
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _segmenter():
-    import pysbd
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    """pysbd's segmenter, one per thread: ``segment()`` keeps the text it works on in the
+    object, so two threads sharing one (gunicorn's threaded workers) would mix their texts."""
+    segmenter = getattr(_local, "segmenter", None)
+    if segmenter is None:
+        import pysbd
+        segmenter = _local.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return segmenter
 
 
 def english_sentences(text: str) -> list[Span]:

@@ -72,3 +72,15 @@ def test_real_passages_have_as_many_english_sentences_as_chinese_nearly_everywhe
               if len(sentences(corpus.passage("zh-hans", ref).text, "zh-Hans"))
               != len(sentences(corpus.passage("en", ref).text, "en"))]
     assert len(uneven) <= 3, uneven
+
+
+def test_threads_segmenting_at_once_each_get_their_own_texts_sentences():
+    """gunicorn's threaded workers segment in several threads at once (the import page)."""
+    from concurrent.futures import ThreadPoolExecutor
+    texts = [f"Sentence one of text {n}. Sentence two of text {n}, a little longer. And a third, "
+             f"number {n}." * 3 for n in range(40)]
+    expected = [[s.text for s in sentences(t, "en")] for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(5):
+            got = list(pool.map(lambda t: [s.text for s in sentences(t, "en")], texts))
+            assert got == expected
