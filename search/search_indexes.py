@@ -24,7 +24,12 @@ class PassageIndex(indexes.SearchIndex, indexes.Indexable):
         return Passage
 
     def index_queryset(self, using=None):
-        return Passage.objects.select_related("clause__document", "version")
+        # In library and document order (documents newest first, clauses, then the reader's
+        # order of versions), never the order rows happen to lie in: that differs between
+        # SQLite and PostgreSQL, and Whoosh breaks equal scores by the order it was given.
+        return (Passage.objects.select_related("clause__document", "version")
+                .order_by("-clause__document__date", "clause__document__slug", "clause__position",
+                          "version__position", "pk"))
 
     def prepare_spell(self, obj):
         return obj.text if not obj.version.is_chinese else ""

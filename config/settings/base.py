@@ -50,9 +50,12 @@ TEMPLATES = [
 ]
 
 # SQLite by default; DATABASE_URL (e.g. postgres://user:pass@host/db) switches engines.
+# Connections are kept for 10 minutes and checked before each request reuses one, so a
+# database that restarted (or dropped the connection) costs a reconnect, not a 500.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}", conn_max_age=600,
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

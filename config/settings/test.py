@@ -1,4 +1,9 @@
-"""Tests: an in-memory database, the real templates and static files, DEBUG off."""
+"""Tests: an in-memory database, the real templates and static files, DEBUG off.
+
+The database is SQLite in memory unless DATABASE_URL points at PostgreSQL
+(``postgres://…``, as ``make test-postgres`` sets it): then it is that server, configured as in
+production (base.py), and pytest-django creates and drops ``test_<name>`` on it.
+"""
 import tempfile
 from pathlib import Path
 
@@ -7,7 +12,8 @@ from .base import *  # noqa: F401,F403
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F405
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

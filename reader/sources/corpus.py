@@ -191,6 +191,10 @@ def read_source_bytes(directory: Path, entry: dict) -> bytes:
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise SourceError(name, line, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    if b"\x00" in data:  # valid UTF-8, but no text has one (and PostgreSQL cannot store it)
+        at = data.index(b"\x00")
+        raise SourceError(name, data[:at].count(b"\n") + 1,
+                          f"a NUL byte (at byte {at}): this is a damaged or binary file, not text")
     digest = hashlib.sha256(data).hexdigest()
     if entry.get("sha256") and digest != entry["sha256"]:
         raise SourceError(name, None, f"content differs from the verbatim copy recorded in the "

@@ -326,3 +326,23 @@ def test_force_realigns_and_renews_a_document_where_nothing_changed(before, sour
     assert not beads & set(Bead.objects.values_list("id", flat=True))  # every bead written anew
     assert Document.objects.get().updated_at > revision
     assert served()["searches"] == before["searches"]
+
+
+# --- (j) a NUL byte ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, line", [(CHINESE_WEB, 14), (BLOG, 100), (TRADITIONAL, 20)])
+def test_a_nul_byte_in_a_witness_fails_naming_the_file_and_line_instead_of_being_stored(
+        before, sources, name, line):
+    """Valid UTF-8, so only a check of its own stops it: SQLite would store it silently and
+    PostgreSQL refuse the row with a raw DataError."""
+    lines = lines_of(name)
+    text = lines[line - 1].decode("utf-8")
+    lines[line - 1] = (text[:3] + "\x00" + text[3:]).encode("utf-8")
+    replace_bytes(sources, name, b"\n".join(lines))
+
+    message = failed_ingest(sources)
+    assert_names(message, name, line)
+    assert "NUL" in message and "Traceback" not in message
+    assert served() == before
+    # (not text__contains: SQLite's LIKE ends the pattern at the NUL, PostgreSQL refuses it)
+    assert not any("\x00" in text for text in Passage.objects.values_list("text", flat=True))
