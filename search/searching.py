@@ -6,6 +6,11 @@ runs it on one searcher of the live index generation, keeps each clause once (it
 passage), and for each result finds the hit sentence and the aligned sentence(s) of the other
 language, so the result can link to ``/<doc>/?v=…#c-<ref>-s<N>``.
 
+If no index generation can answer (the index lost or damaged beyond what the backend can fall
+back from), a rebuild is started and ``SearchUnavailable`` says so: never "no results". If the
+generation answering does not hold some document as the database does (an update still to
+come, or one that failed), the results carry a notice saying so.
+
 The whole library is one index and one BM25 ranking; ``document=`` narrows it to one document.
 Passages of equal score are ordered by their document's date (newest first), then the
 document's slug, the clause's position and the version's position, never by the order they
@@ -24,7 +29,7 @@ from reader.models import Bead, Document, Passage, Sentence, Version
 
 from . import scope
 from .analysis import QueryTerm, highlight, highlight_spans, parse_query, whoosh_query
-from .services import backend
+from .services import IndexUnavailable, backend, out_of_date, rebuild_in_background
 
 MAX_QUERY = 1000
 MAX_LIMIT = 100
@@ -36,6 +41,14 @@ _Bead = namedtuple("_Bead", "source_sentences target_sentences")
 
 class QueryError(ValueError):
     """The query cannot be searched; the message says why, for the person who typed it."""
+
+
+class SearchUnavailable(RuntimeError):
+    """No index generation can answer at the moment; the message says so, for the reader."""
+
+
+UNAVAILABLE = ("Search is unavailable for a moment: the search index could not be read and is "
+               "being rebuilt from the library. Please try again in a minute.")
 
 
 @dataclass
@@ -64,6 +77,7 @@ class Results:
     pages: int
     hits: list[Hit]
     suggestion: str = ""
+    notice: str = ""  # the index does not hold some document as the library does
 
 
 def clean_query(raw: str | None) -> str:
@@ -125,7 +139,11 @@ def search(raw_query: str | None, *, document: str | None = None, version: str |
         filters.append(wq.Term("part", part))
     restrict = wq.And(filters) if filters else None
 
-    searcher = backend().searcher()
+    try:
+        searcher = backend().searcher()
+    except IndexUnavailable:
+        rebuild_in_background()
+        raise SearchUnavailable(UNAVAILABLE) from None
     try:
         count = _count_clauses(searcher, query, restrict)
         pages = max(1, -(-count // per_page))
@@ -136,7 +154,19 @@ def search(raw_query: str | None, *, document: str | None = None, version: str |
     finally:
         searcher.close()
     hits = _hits(window, terms, version)
-    return Results(text, terms, count, page, pages, hits, suggestion)
+    return Results(text, terms, count, page, pages, hits, suggestion, _stale_notice(chosen))
+
+
+def _stale_notice(chosen: Document | None) -> str:
+    """What the reader should know if the index lags behind the library for what was searched."""
+    stale = [slug for slug in out_of_date() if chosen is None or slug == chosen.slug]
+    if not stale:
+        return ""
+    names = [scope.document_title(d) for d in Document.objects.filter(slug__in=stale).order_by("-date", "slug")]
+    if not names:  # documents the database no longer has
+        return ""
+    return (f"The search index has not yet caught up with the latest import of "
+            f"{'; '.join(names)}: results from {'it' if len(names) == 1 else 'them'} may be out of date.")
 
 
 def _rank(hit) -> tuple:

@@ -1,4 +1,5 @@
-"""The search page and the search API. Bad input gets a message, never a 500."""
+"""The search page and the search API. Bad input gets a message, never a 500; an index that
+cannot answer is a 503 with a message, never "no results"."""
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -9,7 +10,7 @@ from reader.models import Document
 
 from . import scope
 from .services import backend
-from .searching import MAX_LIMIT, QueryError, positive_int, search
+from .searching import MAX_LIMIT, QueryError, SearchUnavailable, positive_int, search
 
 
 @read_only
@@ -44,7 +45,13 @@ def search_page(request):
         except QueryError as problem:
             context["error"] = str(problem)
             status = 400
-    return render(request, "search/search.html", context, status=status)
+        except SearchUnavailable as problem:
+            context["error"] = str(problem)
+            status = 503
+    response = render(request, "search/search.html", context, status=status)
+    if status == 503:
+        response["Retry-After"] = "60"
+    return response
 
 
 @read_only
@@ -61,6 +68,11 @@ def search_api(request):
     except QueryError as problem:
         return JsonResponse({"error": str(problem), "query": (q or "")[:200]}, status=400,
                             json_dumps_params={"ensure_ascii": False})
+    except SearchUnavailable as problem:
+        response = JsonResponse({"error": str(problem), "query": (q or "")[:200]}, status=503,
+                                json_dumps_params={"ensure_ascii": False})
+        response["Retry-After"] = "60"
+        return response
     return JsonResponse({
         "query": results.query,
         "count": results.count,
@@ -78,4 +90,5 @@ def search_api(request):
             "score": round(hit.score, 4),
         } for hit in results.hits],
         "suggestion": results.suggestion or None,
+        "notice": results.notice or None,
     }, json_dumps_params={"ensure_ascii": False})

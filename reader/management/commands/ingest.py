@@ -101,17 +101,16 @@ class Command(ProjectCommand):
         return kept + imported
 
     def _update_index(self, changed: list[str]) -> None:
-        update = getattr(search_services, "update_document_index", None)
-        if not search_index_is_live() or update is None:
-            if changed or not search_index_is_live():
-                count = search_services.rebuild_search_index()
-                self.stdout.write(f"Search index rebuilt: {count} passages, switched atomically.")
-            return
-        for slug in changed:
-            started = time.monotonic()
-            count = update(slug)
-            self.stdout.write(f"Search index updated for {slug}: {count} passages, switched "
-                              f"atomically ({time.monotonic() - started:.1f} s).")
+        """Bring the search index up to date with the database: the documents this run changed,
+        and any the index holds from another import (an index update that failed or was killed
+        after an earlier ingest committed), or the whole library if no generation can answer.
+        A write the file system refuses (a full disk) is one line and a non-zero exit."""
+        try:
+            report = search_services.sync_search_index(renew=changed)
+        except search_services.IndexWriteFailed as failure:
+            raise CommandError(str(failure)) from None
+        for line in report.lines():
+            self.stdout.write(line)
 
 
 def slug_of(folder: Path) -> str | None:
