@@ -27,12 +27,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 from django.db import connection
 from haystack import connections
 from whoosh.writing import SegmentWriter
 
-from reader.models import Passage
+from reader.models import Document, Passage
 from search import services
 from search.backend import CURRENT, MANIFEST
 from search.services import backend, rebuild_search_index
@@ -295,6 +296,28 @@ def test_an_index_rolled_back_to_an_older_generation_is_brought_up_to_date_by_bu
     out = StringIO()
     call_command("build_search_index", "--if-stale", stdout=out)
     assert "up to date with the database, nothing to do" in out.getvalue()
+
+
+def test_the_database_check_reports_a_stale_or_broken_index_and_nothing_when_it_is_whole(index):
+    assert run_checks(tags=["search"], databases=["default"]) == []
+    Document.objects.filter(slug="guofa-2015-40").update(fingerprint="0" * 64)  # a newer import
+
+    stale = run_checks(tags=["search"], databases=["default"])
+    assert [m.id for m in stale] == ["search.W001"]
+    assert "guofa-2015-40" in stale[0].msg and "build_search_index" in stale[0].hint
+    assert run_checks(tags=["search"]) == []  # stored data is checked only when asked to (--database)
+
+    fallback = previous_generation(index)
+    shutil.rmtree(index.root / index.live_generation())
+    broken = run_checks(tags=["search"], databases=["default"])
+    assert [m.id for m in broken] == ["search.W002", "search.W001"]
+    assert "missing" in broken[0].msg and fallback in broken[0].msg
+
+    out = StringIO()
+    call_command("build_search_index", "--if-stale", stdout=out)
+    assert f"{fallback} made live again" in out.getvalue()
+    assert "Search index updated for guofa-2015-40" in out.getvalue()
+    assert run_checks(tags=["search"], databases=["default"]) == []
 
 
 # --- a full disk ----------------------------------------------------------------------------------
