@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from django.db import connection as database
@@ -46,8 +47,20 @@ def rebuild_search_index(*, using: str = "default", progress=None, wait: bool = 
     revisions = document_revisions()  # read before the passages: never newer than they are
     index = _passage_index(using)
     passages = index.index_queryset(using=using).order_by("clause__document_id", "id")  # a segment per document
-    documents = (index.full_prepare(obj) for obj in passages.iterator(chunk_size=500))
-    return backend(using).rebuild(documents, progress=progress, revisions=revisions, wait=wait)
+    with closing(_prepared(index, passages)) as documents:
+        return backend(using).rebuild(documents, progress=progress, revisions=revisions, wait=wait)
+
+
+def _prepared(index, passages):
+    """The index's documents for ``passages``, read in chunks. Closed by the caller, so a write
+    that fails midway closes the database cursor there and then (on PostgreSQL a server-side
+    cursor, which garbage collection would otherwise close later, inside another transaction)."""
+    rows = passages.iterator(chunk_size=500)
+    try:
+        for obj in rows:
+            yield index.full_prepare(obj)
+    finally:
+        rows.close()
 
 
 def _replace(slug: str, using: str):
@@ -58,8 +71,8 @@ def _replace(slug: str, using: str):
         return backend(using).replace_document(slug, [], revision=None)
     index = _passage_index(using)
     passages = index.index_queryset(using=using).filter(clause__document__slug=slug)
-    documents = (index.full_prepare(obj) for obj in passages.iterator(chunk_size=500))
-    return backend(using).replace_document(slug, documents, revision=revision)
+    with closing(_prepared(index, passages)) as documents:
+        return backend(using).replace_document(slug, documents, revision=revision)
 
 
 def update_document_index(slug: str, *, using: str = "default") -> int:
@@ -198,7 +211,15 @@ _started: dict[str, float] = {}  # index path -> when this process last started 
 
 
 def _start(target) -> None:
-    threading.Thread(target=target, name="search-index-rebuild", daemon=True).start()
+    """Run ``target`` in a thread of its own, with a database connection of its own, closed
+    when it ends."""
+    def thread():
+        try:
+            target()
+        finally:
+            database.close()  # this thread's connection, never the caller's
+
+    threading.Thread(target=thread, name="search-index-rebuild", daemon=True).start()
 
 
 def rebuild_in_background(*, using: str = "default") -> bool:
@@ -226,7 +247,6 @@ def rebuild_in_background(*, using: str = "default") -> bool:
             logger.exception("Search index could not be rebuilt.")
         finally:
             _rebuilding.release()
-            database.close()  # this thread's connection (a no-op on an in-memory database)
 
     _start(run)
     return True

@@ -59,24 +59,26 @@ def index_at(path: Path):
         cache.clear()
 
 
-_template = None  # an index of the seed with two complete generations, built once
+_templates: dict[tuple, Path] = {}  # indexes of the seed with two complete generations, by passage ids
 
 
 @pytest.fixture
 def index(ingested, tmp_path_factory, tmp_path):
     """The seed in the database and an index of it in a temporary directory of this test: two
-    complete generations (the live one and the previous one), as after two rebuilds. Every
-    test's database starts over with the same rows and ids, so the index is built once and
-    copied."""
-    global _template
-    if _template is None:
+    complete generations (the live one and the previous one), as after two rebuilds. On SQLite
+    every test's database starts over with the same rows and ids, so the index is built once
+    and copied; PostgreSQL's sequences go on counting across rolled-back tests, so there each
+    test's ids (which the index stores) need an index of their own."""
+    ids = tuple(Passage.objects.order_by("pk").values_list("pk", flat=True))
+    key = (ids[0], ids[-1], len(ids))
+    if key not in _templates:
         built = tmp_path_factory.mktemp("index-template") / "index"
         with index_at(built):
             rebuild_search_index()
             rebuild_search_index()
-        _template = built
+        _templates[key] = built
     root = tmp_path / "index"
-    shutil.copytree(_template, root)
+    shutil.copytree(_templates[key], root)
     with index_at(root) as b:
         yield b
 
