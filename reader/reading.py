@@ -7,7 +7,6 @@ listing is ``reader.library_listing``; links from citations 《…》 to library
 from __future__ import annotations
 
 import difflib
-import re
 
 from dataclasses import dataclass, field
 
@@ -235,6 +234,11 @@ def english_issuer(document: Document, english: Version | None) -> str:
     return rendering.text if rendering else document.issuer
 
 
+def cited_ref(clause: Clause) -> str:
+    """How a citation names a clause: its ref (2.1.3), or for front and back matter its kind."""
+    return clause.ref if not clause.is_matter else clause.get_kind_display()
+
+
 def citation(document: Document, clause: Clause, url: str) -> dict[str, str]:
     """Plain citations in English and Chinese, and a BibTeX entry, for one clause."""
     versions = list(Version.objects.of(document))
@@ -244,7 +248,7 @@ def citation(document: Document, clause: Clause, url: str) -> dict[str, str]:
     en_title = english_title(passage_text(document, "title", english.slug)) if english else ""
     en_issuer = english_issuer(document, english)
     date = document.date
-    where = clause.ref if not clause.is_matter else clause.get_kind_display()
+    where = cited_ref(clause)
     nested = (en_title or zh_title).replace("“", "‘").replace("”", "’")
     number_en = f" ({document.number})" if document.number else ""
     number_zh = f"（{document.number}）" if document.number else ""
@@ -326,13 +330,14 @@ class Comparison:
     diff: list[tuple[str, str]]  # word-level: ("same" | "first" | "second", words)
 
 
-WORD = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
-
-
 def word_diff(first: str, second: str) -> list[tuple[str, str]]:
     """Word-level difference of two renderings: runs of shared words, words only in the first,
-    words only in the second (compared case-insensitively, shown as written)."""
-    a, b = WORD.findall(first), WORD.findall(second)
+    words only in the second (compared case-insensitively, shown as written).
+
+    A word is what whitespace separates, so punctuation stays with the word it follows
+    ("building.") or opens ("“Internet"), and each run reads as written, with no space before
+    a full stop."""
+    a, b = first.split(), second.split()
     matcher = difflib.SequenceMatcher(None, [w.lower() for w in a], [w.lower() for w in b], autojunk=False)
     out: list[tuple[str, str]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -104,8 +104,8 @@ def test_compare_shows_the_chinese_then_both_renderings_one_above_the_other_and_
     assert abs(en["x"] - mt["x"]) < 1
 
     diff = first.locator(".comparison-diff")
-    expect(diff.locator("del")).to_have_text(["Strengthening the construction of", "capabilities"])
-    expect(diff.locator("ins")).to_have_text(["Strengthen", "capacity building"])
+    expect(diff.locator("del")).to_have_text(["Strengthening the construction of", "capabilities."])
+    expect(diff.locator("ins")).to_have_text(["Strengthen", "capacity building."])
     removed, added = diff.locator("del").first, diff.locator("ins").first
     expect(removed).to_be_visible()
     expect(added).to_be_visible()
