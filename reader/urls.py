@@ -22,6 +22,8 @@ urlpatterns = [
     path("api/concordance", api.library_concordance, name="api-library-concordance"),
     path("api/glossary", api.library_glossary, name="api-library-glossary"),
     path("", views.index, name="index"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("robots.txt", views.robots_txt, name="robots"),
     # Library-wide pages before the documents' own: no document may take these slugs.
     path("concordance/", views.library_concordance, name="library-concordance"),
     path("glossary/", views.library_glossary, name="library-glossary"),

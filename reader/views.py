@@ -1,13 +1,16 @@
 """Reader pages: the library, the parallel reader, one clause's permalink page, and the
 translators' tools (checks, compare, concordance and glossary, per document and across the library)."""
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 
-from . import exports, library_listing, reading, terms
+from . import exports, library_listing, metadata, reading, terms
 from .caching import cached_response
-from .http import read_only
+from .http import API_PREFIX, read_only
 from .models import Term
 
 
@@ -35,8 +38,10 @@ def document(request, slug):
     versions, problems = reading.choose_versions(doc, request.GET.getlist("v"))
     aids = reading_aids(request)
     rows = reading.rows(doc, versions, with_pinyin=aids["show_pinyin"])
+    permalink = request.build_absolute_uri(reverse("reader:document", args=[doc.slug]))
     return render(request, "reader/document.html", {
         "document": doc,
+        "meta": metadata.document_page(doc, permalink),
         "versions": versions,
         "all_versions": list(doc.versions.all()),
         "problems": problems,
@@ -67,6 +72,8 @@ def clause(request, slug, ref):
         "previous": previous,
         "following": following,
         "citation": reading.citation(doc, clause, url),
+        "meta": metadata.clause_page(doc, clause, url, request.build_absolute_uri(
+            reverse("reader:document", args=[doc.slug]))),
         "permalink": url,
         "v_param": ",".join(v.slug for v in chosen),
     })
@@ -211,3 +218,22 @@ def glossary_tbx(request, slug):
     targets, rows = terms.glossary_rows(doc)
     body = exports.glossary_tbx(doc, targets, rows, terms.rendering_examples(doc))
     return _download(body, "application/x-tbx+xml; charset=utf-8", f"{doc.slug}.glossary.tbx")
+
+
+# --- the files every site is asked for at its root -----------------------------------------
+
+@read_only
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page's <link rel="icon"> says: the
+    icon under static/ (16 and 32 px)."""
+    response = HttpResponse(Path(finders.find("favicon.ico")).read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@read_only
+def robots_txt(request):
+    """What crawlers may read: everything but the staff pages, the API, the downloads and
+    query pages (templates/robots.txt says why)."""
+    return render(request, "robots.txt", {"api_prefix": API_PREFIX},
+                  content_type="text/plain; charset=utf-8")
