@@ -6,7 +6,7 @@ PORT   ?= 8000
 # Debian packages the browser tests need (headless Chromium and CJK fonts for screenshots).
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 
-.PHONY: setup run dev test test-postgres postgres-deps bench screenshots browser-deps clean help
+.PHONY: setup run dev test test-postgres postgres-deps bench screenshots browser-deps axe-core clean help
 
 help:
 	@echo "make run    install, migrate, ingest, index, and serve at http://127.0.0.1:$(PORT)/ (gunicorn)"
@@ -59,8 +59,22 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
 	fi
 
-test: $(VENV)/.installed browser-deps
-	$(BIN)/pytest
+# axe-core for the browser tests' accessibility audit, from the npm registry into the venv (never
+# into the repo); installed once per version. Without npm this is an error, not a skipped audit.
+AXE_CORE_VERSION := 4.14.1
+AXE_CORE_DIR     := $(VENV)/axe-core-$(AXE_CORE_VERSION)
+AXE_CORE_JS      := $(AXE_CORE_DIR)/node_modules/axe-core/axe.min.js
+
+$(AXE_CORE_JS):
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: the accessibility audit needs axe-core \
+	from the npm registry. Install Node.js and npm (Debian: apt-get install nodejs npm), then rerun."; exit 1; }
+	npm install --prefix $(AXE_CORE_DIR) --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_CORE_VERSION)
+	test -f $@
+
+axe-core: $(AXE_CORE_JS)
+
+test: $(VENV)/.installed browser-deps $(AXE_CORE_JS)
+	AXE_CORE_JS=$(CURDIR)/$(AXE_CORE_JS) $(BIN)/pytest
 
 # Debian's PostgreSQL server, installed only if it is missing (needs root and apt, as on CI).
 postgres-deps:
