@@ -1,7 +1,7 @@
 """Reading aids: pinyin over the Chinese, variants shown open, and renderings compared."""
 import re
 
-from reader.pinyin import ruby
+from reader.pinyin import ruby, spell, words
 from reader.reading import word_diff
 
 
@@ -15,12 +15,38 @@ def test_the_pinyin_toggle_puts_ruby_over_the_chinese_only_and_stays_in_links(cl
     plain = client.get("/guofa-2015-40/2.1.3/").content.decode()
     assert "<ruby>" not in plain
     page = client.get("/guofa-2015-40/2.1.3/?pinyin=1").content.decode()
-    assert "<ruby>发<rt>fā</rt></ruby><ruby>展<rt>zhǎn</rt></ruby>" in page
+    assert '<ruby>发展<rt lang="zh-Latn-pinyin" aria-hidden="true">fāzhǎn</rt></ruby>' in page
     english = page.split('data-version="en"')[1].split("</article>")[0]
     assert "<ruby>" not in english
     assert "?v=zh-hans,en&pinyin=1#c-2.1.3" in page.replace("&amp;", "&")
     reader = client.get("/guofa-2015-40/?pinyin=1").content.decode()
-    assert reader.count("<ruby>") > 10000 and 'name="pinyin" value="1" checked' in reader
+    assert reader.count("<ruby>") > 5000 and 'name="pinyin" value="1" checked' in reader
+
+
+def test_pinyin_by_word_gives_every_character_the_reading_it_had_by_character():
+    text = "中国银行认为重要的是行业发展和档案，以及工业和信息化部。"
+    by_word = words(ruby(text))
+    assert "".join(part for part, _ in by_word) == text
+    assert [r for _, syllables in by_word for r in syllables] == [r for _, r in ruby(text) if r]
+    assert ("银行", ("yín", "háng")) in by_word and ("重要", ("zhòng", "yào")) in by_word
+    assert ("行业", ("háng", "yè")) in by_word and ("，", ()) in by_word
+    # A long word is shown as the shorter words inside it, so no line break cuts its ruby.
+    assert [part for part, _ in by_word][-5:] == ["工业", "和", "信息化", "部", "。"]
+
+
+def test_a_word_s_pinyin_is_spelled_as_one_word_with_an_apostrophe_before_a_vowel():
+    assert spell(("yín", "háng")) == "yínháng"
+    assert spell(("dàng", "àn")) == "dàng'àn" and spell(("xī", "ān")) == "xī'ān"
+    assert [spell(s) for _, s in words(ruby("銀行行業"))] == ["yínháng", "hángyè"]
+
+
+def test_every_ruby_of_the_pinyin_reader_is_a_word_tagged_as_pinyin_and_hidden_from_screen_readers(
+        client, ingested):
+    page = client.get("/guofa-2015-40/?v=zh-hans,zh-hant,en,en-mt&pinyin=1").content.decode()
+    annotations = re.findall(r"<rt\b[^>]*>", page)
+    assert annotations and set(annotations) == {'<rt lang="zh-Latn-pinyin" aria-hidden="true">'}
+    assert '<ruby>国务院<rt lang="zh-Latn-pinyin" aria-hidden="true">guówùyuàn</rt></ruby>' in page
+    assert '<ruby>國務院<rt lang="zh-Latn-pinyin" aria-hidden="true">guówùyuàn</rt></ruby>' in page
 
 
 def test_the_variants_toggle_opens_every_note_with_its_source_and_line(client, ingested):
