@@ -111,8 +111,8 @@ def described(violation, where):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_no_page_has_a_serious_or_critical_accessibility_violation(axe_core_js, browser, library, width, settings,
-                                                                      tmp_path, django_user_model):
+def test_no_page_has_a_serious_or_critical_accessibility_violation(axe_core_js, browser, library, width,
+                                                                      django_user_model):
     context = browser.new_context(base_url=library, viewport=WIDTHS[width], locale="en-GB")
     context.set_default_timeout(30_000)
     context.add_init_script(path=str(axe_core_js))
@@ -125,9 +125,8 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(axe_core_js, 
             expect(page.locator(shown).first).to_be_visible()
             violations += [(v, f"{width} px, {name} ({url})") for v in audited(page)]
 
-        # The import page, as a member of staff who logged in through the admin's form.
-        settings.IMPORTS_DIR = tmp_path / "documents"
-        settings.IMPORT_STAGING_DIR = tmp_path / "staging"
+        # The import page, as a member of staff who logged in through the admin's form (the test
+        # settings keep imports and staging in temporary folders).
         django_user_model.objects.create_user("editor", password=PASSWORD, is_staff=True)
         page.goto("/import/")
         page.fill("#id_username", "editor")
