@@ -4,7 +4,9 @@ Run through `make bench`, which gives it a throwaway database and index. It time
 ingest (with the index build), starts gunicorn with production settings on a free port, and
 for each endpoint runs wrk with concurrent connections, reporting throughput and p50/p95
 latency, each also as a ratio of the static file's figures (the floor: whitenoise serving a
-file from the same server). Then a soak: 16 connections for 30 s over the main pages and
+file from the same server). Then the heaviest reader pages loaded in headless Chromium as a
+slow phone would (element count, HTML bytes, Total Blocking Time: reader/management/page_load.py).
+Then a soak: 16 connections for 30 s over the main pages and
 search, while the search index is rebuilt twice; any error or non-2xx response is reported.
 """
 import json
@@ -62,8 +64,10 @@ class Command(ProjectCommand):
         parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
         parser.add_argument("--connections", type=int, default=16)
         parser.add_argument("--soak", type=int, default=30, help="seconds of the soak phase")
+        parser.add_argument("--page-runs", type=int, default=3,
+                            help="loads of each page in Chromium for its element count and blocking time")
 
-    def handle(self, *args, duration, connections, soak, **options):
+    def handle(self, *args, duration, connections, soak, page_runs, **options):
         if not shutil.which("wrk"):
             raise CommandError("wrk is not installed (make bench installs it: apt-get install wrk)")
         started = time.perf_counter()
@@ -110,10 +114,40 @@ class Command(ProjectCommand):
                     f"{name:32} {rps:8.0f} {result['p50_us'] / 1000:7.1f}ms {result['p95_us'] / 1000:7.1f}ms "
                     f"{rps / floor[0]:13.2f}× {result['p50_us'] / max(floor[1], 1):11.1f}× "
                     f"{result['errors'] + result['non2xx']:7d}")
+            self.page_loads(base, runs=page_runs)
             self.soak(base, soak)
         finally:
             server.terminate()
             server.wait(timeout=20)
+
+    # The heaviest reader pages: the seed document in its four versions with pinyin, and the
+    # longest report in its three.
+    PAGE_LOADS = [
+        ("reader, 4 versions + pinyin", "/guofa-2015-40/?v=zh-hans,zh-hant,en,en-mt&pinyin=1"),
+        ("reader, 4 versions", "/guofa-2015-40/?v=zh-hans,zh-hant,en,en-mt"),
+        ("report, 3 versions + pinyin", "/gwr-2019/?v=zh-hans,zh-hant,en&pinyin=1"),
+    ]
+
+    def page_loads(self, base, runs):
+        """What the heaviest pages cost a phone's browser (reader/management/page_load.py)."""
+        from reader.management import page_load
+
+        if not page_load.CHROMIUM.exists():
+            self.stdout.write(self.style.WARNING(
+                f"\nPage loads skipped: {page_load.CHROMIUM} is missing (make browser-deps installs it)"))
+            return
+        self.stdout.write(f"\nPage loads in headless Chromium, {page_load.MOBILE['viewport']['width']} px, "
+                          f"CPU slowed {page_load.CPU_SLOWDOWN}x (Lighthouse mobile), median of {runs}; "
+                          f"TBT: long tasks' time over 50 ms with rendering, and from 'longtask' "
+                          f"entries alone (which leave rendering out)")
+        self.stdout.write(f"{'page':30} {'elements':>9} {'HTML':>9} {'gzip':>8} {'TBT':>8} "
+                          f"{'TBT(longtask)':>14} {'load':>8}")
+        for name, path in self.PAGE_LOADS:
+            load, _ = page_load.measure(base + path, runs=runs)
+            self.stdout.write(
+                f"{name:30} {load.elements:9,.0f} {load.html_bytes / 1024:7.0f}KB "
+                f"{load.html_gzip_bytes / 1024:6.0f}KB {load.blocking_ms:6.0f}ms "
+                f"{load.long_task_blocking_ms:12.0f}ms {load.load_ms:6.0f}ms")
 
     def soak(self, base, seconds):
         paths = ["/", "/gwr-2019/", "/gwr-2020/3.0.1/", "/guofa-2015-40/",
