@@ -2,7 +2,7 @@
 
 Each Han character gets the reading pypinyin gives it in the context of the whole sentence, so
 heteronyms read right (银行 yínháng, 行业 hángyè, 发展 fāzhǎn), in either script. Other
-characters get none. The reader shows these readings one ruby per word (the words search cuts,
+characters get none. The reader shows these readings word by word (the words search cuts,
 ``search.analysis.word_tokens``), spelled as a word is in pinyin: 国务院 guówùyuàn, 档案 dàng'àn.
 Plain Python, no Django.
 """

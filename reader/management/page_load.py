@@ -9,7 +9,7 @@ the page's first byte is parsed:
 
 - "longtask" entries: script and parsing tasks only. Chromium leaves the rendering work (style,
   layout, paint) out of them, and that is most of what a large page costs: on the pinyin reader
-  they showed 0.4 s while a DevTools trace showed a single 6.5 s layout task.
+  with a ruby per character they showed 0.4 s while a DevTools trace showed one 6.5 s layout.
 - "long-animation-frame" entries, whose ``blockingDuration`` is the same sum with the rendering
   counted in (the longest task of a frame plus its rendering). Their sum agrees with a DevTools
   trace of the main thread; it is the figure this module calls ``blocking_ms``.
