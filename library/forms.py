@@ -26,7 +26,8 @@ BINARY_SIGNATURES = [
 ]
 # Content types a browser gives plain text (or gives when it does not know).
 TEXT_TYPES = ("text/", "application/octet-stream", "application/x-empty")
-SCRIPTS = [("zh-Hans", "Simplified characters (简体)"), ("zh-Hant", "Traditional characters (繁體)")]
+# An <option> holds one language: the scripts are named in English.
+SCRIPTS = [("zh-Hans", "Simplified characters"), ("zh-Hant", "Traditional characters")]
 SCRIPT_VERSIONS = {
     "zh-Hans": {"slug": "zh-hans", "language": "zh-Hans", "label": "简体中文"},
     "zh-Hant": {"slug": "zh-hant", "language": "zh-Hant", "label": "繁體中文"},
@@ -60,7 +61,7 @@ class ImportForm(forms.Form):
     date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}),
                            help_text="YYYY-MM-DD, the date the document was issued or delivered.")
     number = forms.CharField(label="Document number", max_length=100, required=False,
-                             help_text="Optional, e.g. 国发〔2015〕40号.")
+                             help_text='Optional, e.g. <span lang="zh-Hans">国发〔2015〕40号</span>.')  # HTML, not escaped
     title = forms.CharField(label="Title", max_length=500, required=False,
                             help_text="Optional: by default the title is read from the text.")
     genre = forms.ChoiceField(label="Genre", required=False,

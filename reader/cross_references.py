@@ -101,5 +101,7 @@ class CitationIndex:
 
 
 def _link_title(document: Document, title: str) -> str:
+    """The link's tooltip, in the language of the Chinese text around it (an attribute holds one
+    language): the cited document's full title, number and date."""
     number = f", {document.number}" if document.number else ""
-    return f"In the library: {title}{number}, {document.date.isoformat()}"
+    return f"{title}{number}, {document.date.isoformat()}"

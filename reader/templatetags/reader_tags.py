@@ -19,3 +19,26 @@ def note_counts(notes):
 @register.filter
 def note_symbol(kind):
     return SYMBOLS.get(kind, "•")
+
+
+# What each symbol stands for, singular and plural, for the marker's name and tooltip.
+WORDS = {"variant": ("variant reading", "variant readings"),
+         "translation": ("translation note", "translation notes"),
+         "repair": ("repair", "repairs")}
+
+
+@register.filter
+def note_words(kind, count):
+    one, many = WORDS.get(kind, ("note", "notes"))
+    return one if count == 1 else many
+
+
+@register.filter
+def sentence_tip(sentence, is_base):
+    """What a sentence's marking means (a gap, a doubtful alignment), for its tooltip; or ""."""
+    if sentence.gap:
+        return ("No sentence in the shown translation renders this" if is_base
+                else "Renders nothing in the Chinese text")
+    if sentence.low and sentence.score is not None:
+        return f"Alignment uncertain (score {sentence.score:.2f})"
+    return ""

@@ -176,7 +176,10 @@ def test_clauses_missing_from_a_version_say_so_instead_of_inventing_text(client,
 
     missing = cells(row(html, "2.1.3"))[2]
     assert "missing" in missing.classes
-    assert "lang" not in missing.attrs
+    # The cell carries its version's language (its caption at phone width names the version);
+    # what it says is English.
+    assert missing.attrs["lang"] == "en"
+    assert missing.find("p", cls="absent").attrs["lang"] == "en"
     assert "Not in English (machine)" in missing.text
     assert not missing.find_all("p", cls="text")
     absent = [r.attrs["id"] for r in rows(html) if "missing" in cells(r)[2].classes]

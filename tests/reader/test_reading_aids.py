@@ -56,8 +56,8 @@ def test_the_pinyin_reader_gives_each_word_its_pinyin_tagged_as_pinyin_and_hidde
 def test_the_variants_toggle_opens_every_note_with_its_source_and_line(client, ingested):
     closed = client.get("/guofa-2015-40/3.5.2/").content.decode()
     opened = client.get("/guofa-2015-40/3.5.2/?variants=1").content.decode()
-    assert '<details class="notes" open>' not in closed
-    assert '<details class="notes" open>' in opened
+    assert '<details class="notes" lang="en" open>' not in closed
+    assert '<details class="notes" lang="en" open>' in opened
     assert "002_97e1ecdbb18a24da.txt line 401 reads" in opened
 
 
