@@ -188,3 +188,12 @@ def test_without_javascript_sentences_take_no_tab_stops_and_anchors_still_work(b
     assert page.locator(".s[tabindex], .s[role]").count() == 0
     expect(page.locator('[id="c-2.1.3-s2"]')).to_be_in_viewport()
     context.close()
+
+
+def test_the_clause_page_is_one_stop_and_a_chinese_sentence_links_to_itself(page, library):
+    page.goto(SEED + "2.1.3/")
+    expect(page.locator(".clause-versions .s[tabindex='0']")).to_have_count(1)
+    second = page.locator('.clause-version[data-version="zh-hans"] span.s').nth(1)
+    second.click()
+    assert page.url.endswith("/2.1.3/#c-2.1.3-s2"), page.url
+    expect(page.locator('.clause-version[data-version="en"] span.s.lit')).not_to_have_count(0)
