@@ -60,12 +60,15 @@ browser-deps:
 	fi
 
 # axe-core for the browser tests' accessibility audit, from the npm registry into the venv (never
-# into the repo); installed once per version. Without npm this is an error, not a skipped audit.
+# into the repo); installed once per version. npm comes from Debian if it is missing (needs root
+# and apt, as on CI); where it cannot be had, this is an error, not a skipped audit.
 AXE_CORE_VERSION := 4.14.1
 AXE_CORE_DIR     := $(VENV)/axe-core-$(AXE_CORE_VERSION)
 AXE_CORE_JS      := $(AXE_CORE_DIR)/node_modules/axe-core/axe.min.js
 
 $(AXE_CORE_JS):
+	@command -v npm >/dev/null 2>&1 || { echo "Installing npm …"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; } || true
 	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: the accessibility audit needs axe-core \
 	from the npm registry. Install Node.js and npm (Debian: apt-get install nodejs npm), then rerun."; exit 1; }
 	npm install --prefix $(AXE_CORE_DIR) --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_CORE_VERSION)

@@ -60,6 +60,27 @@ def parts(document: Document) -> list[tuple[str, str]]:
     return choices
 
 
+def part_options(document: Document) -> list[tuple[str, str, str]]:
+    """The part selector's options as (value, text, language). An <option> holds text in one
+    language only, so a part is offered by its heading as the document writes it (一、行动要求),
+    in the document's language, and the preamble and the front and back matter in English."""
+    base = Version.objects.filter(document=document, is_base=True).first()
+    language = base.language if base else "zh-Hans"
+    headings = {ref: text for ref, text in Passage.objects.filter(
+        clause__document=document, clause__kind=Clause.Kind.PART, version__is_base=True,
+    ).values_list("clause__ref", "text")}
+    options = []
+    for value, label in parts(document):
+        if value in (PREAMBLE, MATTER) or not headings.get(value):
+            options.append((value, label, "en"))
+        else:
+            heading = headings[value].strip()
+            if len(heading) > HEADING_LENGTH:
+                heading = heading[:HEADING_LENGTH - 1] + "…"
+            options.append((value, heading, language))
+    return options
+
+
 def _part_label(ref: str, label: str, text: str) -> str:
     number = label.strip().rstrip("、.．，, ") or ref
     heading = text[len(label):] if label and text.startswith(label) else text

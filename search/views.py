@@ -28,7 +28,7 @@ def search_page(request):
         "versions": scope.versions(chosen),
         # A document's parts are offered once it is chosen; with none, a part still applies
         # to each document and is kept in the form.
-        "parts": [("", "All parts")] + scope.parts(chosen) if chosen else [],
+        "parts": [("", "All parts", "en")] + scope.part_options(chosen) if chosen else [],
         # The filters in effect, for the pagination and suggestion links.
         "filters_query": "".join(f"&{urlencode({name: value})}" for name, value in
                                  (("document", document), ("version", version), ("part", part)) if value),

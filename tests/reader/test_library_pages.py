@@ -335,7 +335,7 @@ def test_the_library_concordance_page_explains_a_bad_term_and_offers_the_glossar
 
 def test_each_document_concordance_links_to_the_same_term_across_the_library(client, library):
     page = html(client, f"/{SEED}/concordance/?q=众创空间")
-    assert '<a href="/concordance/?q=%E4%BC%97%E5%88%9B%E7%A9%BA%E9%97%B4"><q>众创空间</q> in every document of the library</a>' in page
+    assert '<a href="/concordance/?q=%E4%BC%97%E5%88%9B%E7%A9%BA%E9%97%B4"><q><span lang="zh-Hans">众创空间</span></q> in every document of the library</a>' in page
     library_page = html(client, "/concordance/?q=众创空间")
     assert f'<a href="/{SEED}/concordance/?q=%E4%BC%97%E5%88%9B%E7%A9%BA%E9%97%B4">in this document only</a>' in library_page
 
@@ -421,7 +421,7 @@ def test_a_citation_of_a_library_document_by_its_title_links_to_its_reader_page(
     page = html(client, f"/{SEED}/")
 
     cell = cell_of(page, "3.3.1", "zh-hans")
-    assert (f'贯彻落实《<a class="xref" href="/{CITED["slug"]}/" title="In the library: {CITED_TITLE}, '
+    assert (f'贯彻落实《<a class="xref" href="/{CITED["slug"]}/" title="{CITED_TITLE}, '
             f'中发〔2015〕8号, 2015-03-13">{CITED_TITLE}</a>》，放宽') in cell
     # The sentence is still one sentence, with its anchor, and reads as the passage does.
     sentence = re.search(r'<span class="s[^"]*" data-s="2" id="c-3.3.1-s2"[^>]*>(.*?)</span>', cell).group(1)
@@ -434,7 +434,7 @@ def test_a_citation_in_traditional_characters_links_to_the_same_document(client,
     page = html(client, f"/{SEED}/?v=zh-hant,en")
 
     cell = cell_of(page, "3.3.1", "zh-hant")
-    assert (f'貫徹落實《<a class="xref" href="/{CITED["slug"]}/" title="In the library: {CITED_TITLE}, '
+    assert (f'貫徹落實《<a class="xref" href="/{CITED["slug"]}/" title="{CITED_TITLE}, '
             '中发〔2015〕8号, 2015-03-13">中共中央 國務院關于深化體制機制改革加快實施創新驅動發展戰略的若干意見</a>》') in cell
 
 
@@ -443,9 +443,10 @@ def test_a_linked_citation_keeps_its_pinyin(client, library):
 
     cell = cell_of(page, "3.3.1", "zh-hans")
     link = re.search(rf'<a class="xref" href="/{CITED["slug"]}/"[^>]*>(.*?)</a>', cell).group(1)
-    assert link.startswith("<ruby>中<rt>zhōng</rt></ruby><ruby>共<rt>gòng</rt></ruby>")
-    assert re.sub(r"<rt>[^<]*</rt>|<[^>]+>", "", link) == CITED_TITLE
-    assert "<ruby>实<rt>shí</rt></ruby><ruby>施<rt>shī</rt></ruby>" in link
+    pinyin = '<rt lang="zh-Latn-pinyin" aria-hidden="true">'
+    assert link.startswith(f"<ruby>中共{pinyin}zhōnggòng</rt>中央{pinyin}zhōngyāng</rt></ruby>")
+    assert re.sub(r"<rt\b[^>]*>[^<]*</rt>|<[^>]+>", "", link) == CITED_TITLE
+    assert f"实施{pinyin}shíshī</rt>" in link
 
 
 def test_the_permalink_page_links_the_citation_in_both_scripts(client, library):
