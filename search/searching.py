@@ -140,19 +140,16 @@ def search(raw_query: str | None, *, document: str | None = None, version: str |
     restrict = wq.And(filters) if filters else None
 
     try:
-        searcher = backend().searcher()
+        searcher = backend().shared_searcher()  # kept open for the next search: not closed here
     except IndexUnavailable:
         rebuild_in_background()
         raise SearchUnavailable(UNAVAILABLE) from None
-    try:
-        count = _count_clauses(searcher, query, restrict)
-        pages = max(1, -(-count // per_page))
-        if page > pages and count:
-            raise QueryError(f"There are only {pages} page{'s' if pages > 1 else ''} of results.")
-        window = _top_clauses(searcher, query, restrict, page * per_page)[(page - 1) * per_page:]
-        suggestion = "" if count else _suggest(searcher, terms)
-    finally:
-        searcher.close()
+    count = _count_clauses(searcher, query, restrict)
+    pages = max(1, -(-count // per_page))
+    if page > pages and count:
+        raise QueryError(f"There are only {pages} page{'s' if pages > 1 else ''} of results.")
+    window = _top_clauses(searcher, query, restrict, page * per_page)[(page - 1) * per_page:]
+    suggestion = "" if count else _suggest(searcher, terms)
     hits = _hits(window, terms, version)
     return Results(text, terms, count, page, pages, hits, suggestion, _stale_notice(chosen))
 
