@@ -24,6 +24,7 @@ from datetime import date
 
 from django.urls import reverse
 from whoosh import query as wq
+from whoosh.collectors import FilterCollector, ScoredCollector
 
 from reader.models import Bead, Document, Passage, Sentence, Version
 
@@ -144,11 +145,11 @@ def search(raw_query: str | None, *, document: str | None = None, version: str |
     except IndexUnavailable:
         rebuild_in_background()
         raise SearchUnavailable(UNAVAILABLE) from None
-    count = _count_clauses(searcher, query, restrict)
+    count, top = _top_clauses(searcher, query, restrict, page * per_page)
     pages = max(1, -(-count // per_page))
     if page > pages and count:
         raise QueryError(f"There are only {pages} page{'s' if pages > 1 else ''} of results.")
-    window = _top_clauses(searcher, query, restrict, page * per_page)[(page - 1) * per_page:]
+    window = top[(page - 1) * per_page:]
     suggestion = "" if count else _suggest(searcher, terms)
     hits = _hits(window, terms, version)
     return Results(text, terms, count, page, pages, hits, suggestion, _stale_notice(chosen))
@@ -166,47 +167,72 @@ def _stale_notice(chosen: Document | None) -> str:
             f"{'; '.join(names)}: results from {'it' if len(names) == 1 else 'them'} may be out of date.")
 
 
-def _rank(hit) -> tuple:
+def _rank(score: float, fields: dict) -> tuple:
     """Best first: score, then the document's date (newest first), slug, clause and version order."""
-    return (-hit.score, -hit.get("document_date", 0), hit["document"], hit.get("position", 0),
-            hit.get("version_position", 0))
+    return (-score, -fields.get("document_date", 0), fields["document"], fields.get("position", 0),
+            fields.get("version_position", 0))
 
 
-def _top_clauses(searcher, query, restrict, needed: int) -> list[tuple[str, str, float]]:
-    """The best ``needed`` clauses as (passage id, clause key, score), one passage each.
+class _EveryMatch(ScoredCollector):
+    """Every passage matching, scored, from one pass over the matches, and segment by segment
+    for counting: the ranking and the count of distinct clauses need nothing more. (Whoosh's
+    top-N collector ran the whole query a second time to count, and ranking with a net that
+    had to be widened when ties or a clause's versions filled it ran it again each time.) No
+    block-quality skipping or matcher replacement: every match is wanted."""
 
-    Scores only a few more passages than needed (a clause has one per version) and widens the
-    net until enough distinct clauses are found. (Whoosh's own ``collapse`` with a ``limit``
-    still returns several passages of a clause.) When the net is full, passages scoring
-    exactly as the last one caught are set aside: others of that score may have been left
-    out, and which would depend on the order passages were indexed in.
+    def __init__(self):
+        super().__init__(replace=0)
+        self.scored: list[tuple[float, int]] = []  # (score, docnum)
+        self.by_segment: list[tuple[object, int, list[int]]] = []  # (segment reader, offset, docnums)
+
+    def set_subsearcher(self, subsearcher, offset):
+        super().set_subsearcher(subsearcher, offset)
+        self._segment: list[int] = []
+        self.by_segment.append((subsearcher.reader(), offset, self._segment))
+
+    def _collect(self, global_docnum, score):
+        self.scored.append((score, global_docnum))
+        self._segment.append(global_docnum - self.offset)
+        return 0
+
+
+def _top_clauses(searcher, query, restrict, needed: int) -> tuple[int, list[tuple[str, str, float]]]:
+    """How many distinct clauses match, and the best ``needed`` of them as (passage id, clause
+    key, score), one passage each (its best-ranked one).
+
+    Passages are taken score by score, best first, each group of equal score in ``_rank``'s
+    order, until ``needed`` clauses are found: only those passages' stored fields are read, and
+    the order never depends on the order passages were indexed in.
     """
-    limit = max(needed * 4, 20)
-    while True:
-        found = searcher.search(query, filter=restrict, limit=limit)
-        caught = list(found)
-        complete = found.scored_length() < limit
-        if not complete and caught:
-            floor = caught[-1].score
-            caught = [hit for hit in caught if hit.score > floor]
-        best: dict[str, tuple[str, str, float]] = {}
-        for hit in sorted(caught, key=_rank):
-            best.setdefault(hit["clause_key"], (hit["django_id"], hit["clause_key"], hit.score))
-        if len(best) >= needed or complete:
-            return list(best.values())[:needed]
-        limit *= 4
+    matches = _EveryMatch()
+    collector = matches if restrict is None else FilterCollector(matches, allow=restrict)
+    searcher.search_with_collector(query, collector)
+    count = _count_clauses(searcher, matches.by_segment)
+    best: dict[str, tuple[str, str, float]] = {}
+    scored = sorted(matches.scored, key=lambda item: -item[0])
+    i = 0
+    while i < len(scored) and len(best) < needed:
+        score = scored[i][0]
+        tied = []
+        while i < len(scored) and scored[i][0] == score:
+            tied.append(searcher.stored_fields(scored[i][1]))
+            i += 1
+        for fields in sorted(tied, key=lambda f: _rank(score, f)):
+            best.setdefault(fields["clause_key"], (fields["django_id"], fields["clause_key"], score))
+    return count, list(best.values())[:needed]
 
 
-def _count_clauses(searcher, query, restrict) -> int:
-    """How many distinct clauses match, without scoring: matching documents, then their
-    clause keys from the index's column."""
-    combined = query if restrict is None else wq.And([query, restrict])
-    docnums = searcher.docs_for_query(combined)
-    reader = searcher.reader()
-    if reader.has_column("clause_key"):
-        keys = reader.column_reader("clause_key")
-        return len({keys[d] for d in docnums})
-    return len({searcher.stored_fields(d)["clause_key"] for d in docnums})
+def _count_clauses(searcher, by_segment) -> int:
+    """How many distinct clauses the matching passages (segment reader, offset, docnums) are
+    of: their clause keys from each segment's column, or stored fields in an index without it."""
+    keys = set()
+    for reader, offset, docnums in by_segment:
+        if reader.has_column("clause_key"):
+            column = reader.column_reader("clause_key")
+            keys.update(column[d] for d in docnums)
+        else:
+            keys.update(searcher.stored_fields(offset + d)["clause_key"] for d in docnums)
+    return len(keys)
 
 
 def _suggest(searcher, terms: list[QueryTerm]) -> str:

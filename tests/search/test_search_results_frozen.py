@@ -52,7 +52,7 @@ def reference(q: str, page: int) -> tuple[int, list[tuple[int, float, dict[str, 
         everything = list(searcher.search(whoosh_query(terms), limit=None))
         count = len({searcher.stored_fields(hit.docnum)["clause_key"] for hit in everything})
         best = {}
-        for hit in sorted(everything, key=_rank):
+        for hit in sorted(everything, key=lambda hit: _rank(hit.score, hit.fields())):
             best.setdefault(hit["clause_key"], (int(hit["django_id"]), hit.score))
     window = list(best.values())[(page - 1) * PER_PAGE:page * PER_PAGE]
     shown = []
