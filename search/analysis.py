@@ -569,7 +569,8 @@ def _snippet_bounds(text: str, spans: list[tuple[int, int]], around: int) -> tup
     return start, end
 
 
-def highlight(text: str, terms: list[QueryTerm], *, around: int | None = None) -> str:
+def highlight(text: str, terms: list[QueryTerm], *, around: int | None = None,
+              spans: list[tuple[int, int]] | None = None) -> str:
     """``text`` as safe HTML with every match of ``terms`` in ``<mark>``, optionally cut to a
     snippet of about ``around`` characters either side of the first match.
 
@@ -579,8 +580,10 @@ def highlight(text: str, terms: list[QueryTerm], *, around: int | None = None) -
     no tag or entity of the text can survive as markup. A bleach pass over this string (allowing
     only ``<mark>``) returned it unchanged, at a quarter of a search's time;
     ``tests/search/test_search_results_frozen.py`` checks the output against that bleach pass
-    on every passage of the library."""
-    spans = highlight_spans(text, terms)
+    on every passage of the library. ``spans``: ``highlight_spans(text, terms)`` if the caller
+    has it already."""
+    if spans is None:
+        spans = highlight_spans(text, terms)
     start, end = 0, len(text)
     if around is not None:
         start, end = _snippet_bounds(text, spans, around)

@@ -264,21 +264,33 @@ def _hits(window, terms, only_version: str | None) -> list[Hit]:
     for other in (Passage.objects.filter(clause_id__in=clause_ids).select_related("version")
                   .order_by("version__position")):
         siblings.setdefault(other.clause_id, []).append(other)
-    # Plain tuples, not model instances: a page of hits reads a few hundred of each.
-    sentences: dict[tuple[int, int], list[_Sentence]] = {}
-    for clause_id, version_id, *fields in (Sentence.objects.filter(passage__clause_id__in=clause_ids)
-                                            .order_by("index").values_list(
-            "passage__clause_id", "passage__version_id", "index", "start", "end", "text")):
-        sentences.setdefault((clause_id, version_id), []).append(_Sentence(*fields))
-    beads: dict[tuple[int, int], list[_Bead]] = {}
-    for clause_id, target_id, *fields in Bead.objects.filter(clause_id__in=clause_ids).values_list(
-            "clause_id", "target_id", "source_sentences", "target_sentences"):
-        beads.setdefault((clause_id, target_id), []).append(_Bead(*fields))
     documents = {p.clause.document_id: p.clause.document for p in passages.values()}
     titles = {doc_id: scope.document_title(doc) for doc_id, doc in documents.items()}
     versions: dict[int, dict[str, Version]] = {}  # document id -> its versions by slug
     for v in Version.objects.filter(document_id__in=documents):
         versions.setdefault(v.document_id, {})[v.slug] = v
+    # Only what _align reads: the sentences of each hit's passage and of its counterpart's, and
+    # the beads of those two versions (a clause has up to four versions, most of them unread).
+    shown: set[tuple[int, int]] = set()  # (clause id, version id)
+    for p in passages.values():
+        shown.add((p.clause_id, p.version_id))
+        counterpart = _counterpart(p.version, versions[p.clause.document_id])
+        if counterpart is not None:
+            shown.add((p.clause_id, counterpart.id))
+    read = {other.id: (other.clause_id, other.version_id) for group in siblings.values() for other in group
+            if (other.clause_id, other.version_id) in shown}
+    # Plain tuples, not model instances: a page of hits reads a few hundred of each.
+    sentences: dict[tuple[int, int], list[_Sentence]] = {}
+    for passage_id, *fields in (Sentence.objects.filter(passage_id__in=read).order_by("index")
+                                .values_list("passage_id", "index", "start", "end", "text")):
+        sentences.setdefault(read[passage_id], []).append(_Sentence(*fields))
+    beads: dict[tuple[int, int], list[_Bead]] = {}
+    for clause_id, target_id, *fields in (Bead.objects.filter(clause_id__in=clause_ids,
+                                                               target_id__in={v for _, v in shown})
+                                          .values_list("clause_id", "target_id", "source_sentences",
+                                                       "target_sentences")):
+        if (clause_id, target_id) in shown:
+            beads.setdefault((clause_id, target_id), []).append(_Bead(*fields))
 
     hits = []
     for pid, key, score in window:
@@ -292,17 +304,25 @@ def _hits(window, terms, only_version: str | None) -> list[Hit]:
         for other in siblings.get(clause.id, []):
             if only_version and other.version.slug != only_version:
                 continue
-            if highlight_spans(other.text, terms):
-                hit.versions[other.version.slug] = highlight(other.text, terms, around=80)
+            spans = highlight_spans(other.text, terms)
+            if spans:
+                hit.versions[other.version.slug] = highlight(other.text, terms, around=80, spans=spans)
         _align(hit, terms, versions[clause.document_id], sentences, beads)
         hits.append(hit)
     return hits
 
 
+def _counterpart(version: Version, versions: dict[str, Version]) -> Version | None:
+    """The version a hit in ``version`` is shown next to: the first English one for a Chinese
+    hit, the base text for an English one."""
+    if version.is_chinese:
+        return next((v for v in versions.values() if not v.is_chinese), None)
+    return next(v for v in versions.values() if v.is_base)
+
+
 def _align(hit: Hit, terms, versions: dict[str, Version], sentences: dict, beads: dict) -> None:
     """Find the hit sentence, its base-text number N and the other language's sentence(s)."""
     clause_id = hit.passage.clause_id
-    base = next(v for v in versions.values() if v.is_base)
     own = sentences.get((clause_id, hit.version.id), [])
     spans = highlight_spans(hit.passage.text, terms)
     first = spans[0][0] if spans else 0
@@ -319,8 +339,7 @@ def _align(hit: Hit, terms, versions: dict[str, Version], sentences: dict, beads
         else:
             bead = bead_with(hit.version, sentence.index, "target")
             number = bead.source_sentences[0] if bead and bead.source_sentences else None
-    counterpart = (next((v for v in versions.values() if not v.is_chinese), None)
-                   if hit.version.is_chinese else base)
+    counterpart = _counterpart(hit.version, versions)
     hit.counterpart = counterpart
     if counterpart is not None and number is not None:
         if counterpart.is_base:
