@@ -8,6 +8,11 @@ translation, and each line shows the Chinese sentence it renders. Renderings are
 through the glossary (``reader.glossary``): where the term is a glossary term (or, for an English
 query, a rendering the glossary lists), the paired rendering is marked; otherwise the aligned
 sentence is shown and nothing is marked.
+
+A query reads only the sentences that have all of its tokens: each document's snapshot keeps,
+per token (a character of the base text, a stemmed word of a translation), the sentences that
+have it, made on the first query that needs it, once per corpus revision and process. The
+matching itself is still ``term_spans`` on those sentences, so the lines are those of a scan.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from search.analysis import clean_input, fold, has_chinese, term_spans
+from search.analysis import MAX_PHRASE_TOKENS, char_tokens, clean_input, fold, has_chinese, stem, term_spans, word_tokens
 
 from . import glossary as glossary_module
 from . import library_listing
@@ -163,7 +168,7 @@ def clean_query(q: str | None) -> str:
     return q
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Snapshot:
     """What a concordance reads of one document: versions, clauses, sentences, beads, terms."""
     base: Version
@@ -174,6 +179,37 @@ class _Snapshot:
     beads: dict[tuple[int, int], list]
     plain: dict[int, glossary_module.Term]
     stored: dict[int, Term]
+    # token -> {(clause id, version id, sentence number)}: character tokens of the base text,
+    # stemmed word tokens of the translations; filled on the first query that needs them.
+    postings: dict[str, dict[str, set]] = field(default_factory=dict)
+
+    def candidates(self, q: str, versions: list[Version]) -> set[tuple[int, int, int]]:
+        """The sentences of ``versions`` that have every token of ``q``: where ``term_spans``
+        can find it (a superset of where it does), so a query reads only these."""
+        chinese = has_chinese(q)
+        kind = "zh" if chinese else "en"
+        if kind not in self.postings:
+            self.postings[kind] = self._postings(chinese)
+        folded = fold(q)
+        needle = ([t for t, _, _, _ in char_tokens(folded)] if chinese
+                  else [stem(w) for w, _, _ in word_tokens(folded)])[:MAX_PHRASE_TOKENS]
+        index = self.postings[kind]
+        found = set.intersection(*(index.get(t, set()) for t in needle)) if needle else set()
+        wanted = {v.id for v in versions}
+        return {key for key in found if key[1] in wanted}
+
+    def _postings(self, chinese: bool) -> dict[str, set]:
+        out: dict[str, set] = {}
+        versions = [self.base] if chinese else self.targets
+        for v in versions:
+            for cid in self.clauses:
+                for number, text in enumerate(self.texts.get((cid, v.id), []), start=1):
+                    folded = fold(text)
+                    tokens = ({t for t, _, _, _ in char_tokens(folded)} if chinese
+                              else {stem(w) for w, _, _ in word_tokens(folded)})
+                    for token in tokens:
+                        out.setdefault(token, set()).add((cid, v.id, number))
+        return out
 
 
 _snapshots: dict[int, tuple[object, _Snapshot]] = {}
@@ -215,7 +251,8 @@ def _kwic(text: str, start: int, end: int, width: int) -> tuple[str, str, str]:
 def _chinese_concordance(q: str, s: _Snapshot) -> Concordance:
     term_id = next((tid for tid, t in s.plain.items() if fold(t.zh) == fold(q)), None)
     term = s.plain.get(term_id) or glossary_module.Term(q, "", "", {})
-    in_order = sorted(s.clauses, key=s.order.get)
+    candidates = s.candidates(q, [s.base])
+    in_order = sorted({cid for cid, _, _ in candidates}, key=s.order.get)
     # Per target: the occurrences with their renderings, found as the glossary finds them.
     identified = {target.id: {(o.ref, o.sentence, o.start): o for o in glossary_module.occurrences(
         glossary_module.Glossary("", (term,)), target.slug,
@@ -225,6 +262,8 @@ def _chinese_concordance(q: str, s: _Snapshot) -> Concordance:
     lines = []
     for cid in in_order:
         for number, text in enumerate(s.texts.get((cid, s.base.id), []), start=1):
+            if (cid, s.base.id, number) not in candidates:
+                continue
             for start, end in term_spans(text, q):
                 counterparts = []
                 for target in s.targets:
@@ -259,9 +298,10 @@ def _english_concordance(q: str, s: _Snapshot) -> Concordance:
     # Latin letters and digits (IPv6, ISO, 2018) pass into a translation as they are: where the
     # Chinese of the bead has the same token, the alignment makes the rendering unambiguous.
     latin = q.isascii() and " " not in q
-    in_order = sorted(s.clauses, key=s.order.get)
+    candidates = s.candidates(q, s.targets)
     lines, groups = [], []
     for target in s.targets:
+        in_order = sorted({cid for cid, vid, _ in candidates if vid == target.id}, key=s.order.get)
         found = glossary_module.occurrences(
             glossary_module.Glossary("", tuple(rendered.values())), target.slug,
             [(cid, s.texts.get((cid, s.base.id), []), s.texts.get((cid, target.id), []),
@@ -273,6 +313,8 @@ def _english_concordance(q: str, s: _Snapshot) -> Concordance:
             source = s.texts.get((cid, s.base.id), [])
             clause_beads = s.beads.get((cid, target.id), [])
             for number, text in enumerate(s.texts.get((cid, target.id), []), start=1):
+                if (cid, target.id, number) not in candidates:
+                    continue
                 for start, end in term_spans(text, q):
                     zh = next((list(zh) for zh, en, _ in clause_beads if number in en), [])
                     o = by_target.get((cid, number, start))

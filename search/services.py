@@ -40,15 +40,18 @@ def document_revisions() -> dict[str, str]:
     return dict(Document.objects.values_list("slug", "fingerprint"))
 
 
-def rebuild_search_index(*, using: str = "default", progress=None, wait: bool = True) -> int:
+def rebuild_search_index(*, using: str = "default", progress=None, wait: bool = True,
+                         procs: int | None = None) -> int:
     """Index every passage into a new index generation and make it live; returns the count.
-    Raises ``IndexWriteFailed`` (one line) if the file system refuses the write, and with
-    ``wait=False`` ``IndexBusy`` if another process is writing the index."""
+    Documents are written by ``procs`` processes at once (default: one per CPU; see
+    ``backend.rebuild``). Raises ``IndexWriteFailed`` (one line) if the file system refuses the
+    write, and with ``wait=False`` ``IndexBusy`` if another process is writing the index."""
     revisions = document_revisions()  # read before the passages: never newer than they are
     index = _passage_index(using)
     passages = index.index_queryset(using=using).order_by("clause__document_id", "id")  # a segment per document
     with closing(_prepared(index, passages)) as documents:
-        return backend(using).rebuild(documents, progress=progress, revisions=revisions, wait=wait)
+        return backend(using).rebuild(documents, progress=progress, revisions=revisions, wait=wait,
+                                      procs=procs)
 
 
 def _prepared(index, passages):

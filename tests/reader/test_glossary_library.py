@@ -149,3 +149,34 @@ def test_a_term_of_the_reports_not_in_the_seed_document_has_no_occurrences_there
         stored = Occurrence.objects.filter(clause__document=seed, version__slug=version)
         assert stored.count() == len(everything)
         assert stored.filter(rendering__isnull=False).count() == sum(1 for o in everything if o.rendering)
+
+
+CONCORDANCE_QUERIES = ["国", "互联网", "发展", "互联网+", "供给侧结构性改革", "網絡安全", "大众创业、万众创新",
+                       "the", "development", "GDP", "IPv6", "2018", "mass creation spaces",
+                       "supply-side structural reform", "Belt and Road"]
+
+
+def _every_sentence(snapshot, q, versions):
+    """What a concordance read before it had an index of tokens: every sentence of ``versions``."""
+    return {(cid, v.id, n) for v in versions for cid in snapshot.clauses
+            for n in range(1, len(snapshot.texts.get((cid, v.id), [])) + 1)}
+
+
+def test_the_concordance_pages_are_the_same_as_when_every_sentence_was_read(client, library, monkeypatch):
+    from reader import terms
+
+    def pages():
+        out = {}
+        for q in CONCORDANCE_QUERIES:
+            for url in ("/concordance/", "/guofa-2015-40/concordance/", "/gwr-2019/concordance/"):
+                for page in ("1", "2"):
+                    cache.clear()
+                    out[url, q, page] = client.get(url, {"q": q, "page": page}).content.decode()
+        return out
+
+    indexed = pages()
+    monkeypatch.setattr(terms._Snapshot, "candidates", _every_sentence)
+    read_whole = pages()
+
+    assert indexed == read_whole
+    assert sum("kwic-line" in page for page in indexed.values()) > 40  # lines were found

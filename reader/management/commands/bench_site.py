@@ -102,6 +102,18 @@ def q(text):
     return quote(text, safe="")
 
 
+def _round_robin(lists):
+    """One item of each list in turn, until all are used up."""
+    iterators = [iter(items) for items in lists]
+    while iterators:
+        for it in list(iterators):
+            item = next(it, None)
+            if item is None:
+                iterators.remove(it)
+            else:
+                yield item
+
+
 class Command(ProjectCommand):
     help = ("Benchmark the production server with wrk: throughput and p50/p95 per endpoint as "
             "ratios of a static file's, ingest and index time, and a 30 s soak with 16 "
@@ -129,7 +141,9 @@ class Command(ProjectCommand):
         try:
             base = f"http://127.0.0.1:{port}"
             self.wait_for(base + "/")
-            queries = distinct_queries(24000)
+            served = self.worker_memory(base, server.pid, self.distinct_terms())
+            asked = {q(t) for t in served}
+            queries = [t for t in distinct_queries(24000) if t not in asked]  # none any worker has seen
             endpoints = [
                 ("static file", ["/static/reader/reader.css"]),
                 ("library page", ["/"]),
@@ -167,6 +181,72 @@ class Command(ProjectCommand):
         finally:
             server.terminate()
             server.wait(timeout=20)
+
+    def distinct_terms(self, limit: int = 4000) -> list[str]:
+        """Concordance and search terms, each different, in an order that mixes kinds: the
+        glossary's terms and renderings, single characters, common words (国, 的, the and
+        the like are there: they are the worst case), Chinese word pairs and English words
+        of the texts."""
+        from collections import Counter
+
+        from reader.models import Rendering, Sentence, Term
+        from search.analysis import fold, word_tokens
+
+        kinds = [list(Term.objects.order_by("zh").values_list("zh", flat=True).distinct()),
+                 list(Rendering.objects.order_by("text").values_list("text", flat=True).distinct())]
+        chars, words, pairs = Counter(), Counter(), Counter()
+        for text, language in Sentence.objects.values_list("text", "passage__version__language"):
+            if language.startswith("zh"):
+                tokens = [w for w, _, _ in word_tokens(fold(text))]
+                chars.update(c for c in text if "\u4e00" <= c <= "\u9fff")
+                pairs.update(a + b for a, b in zip(tokens, tokens[1:]) if len(a + b) <= 8)
+            else:
+                words.update(w for w in re.findall(r"[A-Za-z]{3,}", text))
+        kinds += [[c for c, _ in chars.most_common()], [w for w, _ in words.most_common()],
+                  [p for p, _ in pairs.most_common()]]
+        out, seen = [], set()
+        for term in _round_robin(kinds):
+            if term not in seen and len(term) <= 30:
+                seen.add(term)
+                out.append(term)
+            if len(out) == limit:
+                break
+        return out
+
+    def worker_memory(self, base, master: int, distinct: list[str], n: int = 150):
+        """Resident size (VmRSS) of the gunicorn workers with the library loaded, then after n
+        and 2n distinct search and concordance queries (each worker serves a share of them)."""
+        def rss() -> list[int]:
+            sizes = []
+            for status in Path("/proc").glob("[0-9]*/status"):
+                try:
+                    fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+                except OSError:
+                    continue
+                if fields.get("PPid", "").strip() == str(master):
+                    sizes.append(int(fields["VmRSS"].split()[0]) // 1024)
+            return sorted(sizes)
+
+        def serve(paths):
+            for path in paths:
+                with urllib.request.urlopen(base + path, timeout=60) as response:
+                    response.read()
+
+        warm = ["/", "/guofa-2015-40/", f"/api/search?q={q('互联网')}", f"/concordance/?q={q('互联网')}",
+                f"/api/search?q={q('development')}", f"/concordance/?q={q('development')}"]
+        serve(warm * 3 * self.workers())  # every worker has the library and its snapshots loaded
+        loaded = rss()
+        queries = distinct[:2 * n]
+        halves = [queries[:n], queries[n:]]
+        after = []
+        for half in halves:
+            serve(p for t in half for p in (f"/api/search?q={q(t)}", f"/concordance/?q={q(t)}"))
+            after.append(rss())
+        self.stdout.write(f"\nWorker memory (VmRSS, MB, each of {len(loaded)} workers): library loaded "
+                          f"{loaded}; after {len(halves[0])} distinct searches + concordances {after[0]}; "
+                          f"after {len(queries)} {after[1]} (page cache bounded at "
+                          f"{settings.CACHES['default'].get('OPTIONS', {}).get('MAX_BYTES', 0) // 2**20} MB a worker)")
+        return queries
 
     # The heaviest reader pages: the seed document in its four versions with pinyin, and the
     # longest report in its three.

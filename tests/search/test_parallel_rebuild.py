@@ -1,0 +1,78 @@
+"""A rebuild writes its documents' segments in parallel processes: the index it makes answers
+every search exactly as one written by a single process, on the real library."""
+from contextlib import closing, contextmanager
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from haystack import connections
+
+from reader.models import Document, Passage
+from reader.services import corpus_ingest
+from reader.sources.corpus import build_corpus
+from search import services
+from search.analysis import parse_query, whoosh_query
+
+REPORTS = ["gwr-2016", "gwr-2019", "gwr-2020"]
+QUERIES = ["国", "的", "the", "互联网", "互联网+", "众创空间", "供给侧结构性改革", "網絡安全", "发展",
+           "cloud computing", "manufacture", "enterprises", "IPv6", "GDP", '"大众创业"',
+           '"Internet of Things"', "创空"]
+
+
+@pytest.fixture(scope="module")
+def shelved(django_db_setup, django_db_blocker, corpus):
+    """The seed and the three reports, written once for this module and removed after it."""
+    library = settings.BASE_DIR / "fixtures" / "documents"
+    corpora = [corpus] + [build_corpus(library / slug, settings.GLOSSARY_FILE) for slug in REPORTS]
+    with django_db_blocker.unblock():
+        for each in corpora:
+            corpus_ingest(corpus=each)
+    yield
+    with django_db_blocker.unblock():
+        Document.objects.all().delete()
+
+
+@contextmanager
+def index_at(path):
+    info = connections.connections_info["default"]
+    shared = info["PATH"]
+    info["PATH"] = str(path)
+    connections.reload("default")
+    cache.clear()
+    try:
+        yield services.backend()
+    finally:
+        info["PATH"] = shared
+        connections.reload("default")
+        cache.clear()
+
+
+def built_with(procs: int, path):
+    """Every hit of every query (passage, score), best first, from an index of the library
+    written by ``procs`` processes, and the index's manifest of documents."""
+    with index_at(path) as b:
+        index = services._passage_index("default")
+        passages = index.index_queryset(using="default").order_by("clause__document_id", "id")
+        with closing(services._prepared(index, passages)) as documents:
+            count = b.rebuild(documents, revisions=services.document_revisions(), procs=procs)
+        searcher = b.searcher()
+        try:
+            hits = {q: [(hit["django_id"], hit.score) for hit in
+                        searcher.search(whoosh_query(parse_query(q)), limit=None)] for q in QUERIES}
+            segments = len(b.index.refresh()._segments())
+        finally:
+            searcher.close()
+        return count, hits, segments, b.manifest(b.generation)["documents"]
+
+
+def test_an_index_written_by_two_processes_finds_the_same_passages_in_the_same_order_with_the_same_scores(
+        shelved, db, tmp_path):
+    alone = built_with(1, tmp_path / "one")
+    together = built_with(2, tmp_path / "two")
+
+    count, hits, segments, documents = together
+    assert count == Passage.objects.count() > 1000
+    assert segments == 4  # one per document, none merged
+    assert sorted(documents) == ["guofa-2015-40", *REPORTS]
+    assert all(hits[q] for q in QUERIES)
+    assert together == alone
