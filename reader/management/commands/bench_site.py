@@ -87,7 +87,8 @@ def distinct_queries(count: int = 6000) -> list[str]:
     rng.shuffle(en)
     ordinary = [t for pair in zip(zh, en) for t in pair]
     documents = [""] + sorted(Document.objects.values_list("slug", flat=True))
-    worst = [(w, d, page) for page in (1, 2, 3) for d in documents for w in WORST_CASES]
+    worst = ([(w, d, 1) for d in documents for w in WORST_CASES]  # each has a page 2 in the library:
+             + [(w, "", page) for page in (2, 3) for w in WORST_CASES])  # a page past the last is a 400
     out = []
     for i, term in enumerate(ordinary[:count]):
         if i % 50 == 49 and worst:
