@@ -4,12 +4,21 @@
 (no database). ``ingested``
 writes it into the test database and returns the Document, so a test starts from exactly what
 ``python manage.py ingest`` would leave behind.
+
+``shelved`` writes the whole library (the seed and the three reports the project ships) once
+for a test module and removes it after; ``library`` is that library for one test, with the
+page cache cleared, as {slug: Document}. A module that needs more (another document, a search
+index) defines its own ``shelved`` on top of this one.
 """
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
+from reader.models import Document
 from reader.services import corpus_ingest
 from reader.sources.corpus import build_corpus
+
+REPORTS = ("gwr-2016", "gwr-2019", "gwr-2020")  # the reports the project ships, oldest first
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +29,25 @@ def corpus():
 @pytest.fixture
 def ingested(db, corpus):
     return corpus_ingest(corpus=corpus).document
+
+
+@pytest.fixture(scope="session")
+def report_corpora(corpus):
+    return [build_corpus(settings.LIBRARY_DIR / slug, settings.GLOSSARY_FILE) for slug in REPORTS]
+
+
+@pytest.fixture(scope="module")
+def shelved(django_db_setup, django_db_blocker, corpus, report_corpora):
+    """The seed and the three reports, written once for a test module and removed after it."""
+    with django_db_blocker.unblock():
+        for each in [corpus, *report_corpora]:
+            corpus_ingest(corpus=each)
+    yield
+    with django_db_blocker.unblock():
+        Document.objects.all().delete()
+
+
+@pytest.fixture
+def library(shelved, db):
+    cache.clear()
+    return {d.slug: d for d in Document.objects.all()}

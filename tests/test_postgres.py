@@ -20,7 +20,6 @@ which needs PostgreSQL (skipped, with the reason, on SQLite):
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from django.conf import settings
 
 from reader.services import corpus_ingest
 from reader.sources.corpus import build_corpus
+from tests.real_server import free_port, write_settings
 from search.search_indexes import PassageIndex
 from search.searching import search
 from search.services import rebuild_search_index, update_document_index
@@ -260,24 +260,9 @@ class Cluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-SETTINGS = '''from pathlib import Path
-from config.settings.production import *  # noqa: F401,F403
-# Production settings, with the files this test may write kept in its own directory.
-HERE = Path({here!r})
-STATIC_ROOT = HERE / "static"
-INGEST_LOCK_FILE = HERE / "ingest.lock"
-IMPORTS_DIR = HERE / "imports"
-IMPORT_STAGING_DIR = HERE / "staging"
-'''
 WITHOUT_CHECKS = '''from restart_settings import *  # noqa: F401,F403
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
 '''
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def status_of(url: str) -> int:
@@ -334,7 +319,7 @@ def test_after_the_database_restarts_the_next_request_is_answered_not_a_500(tmp_
     servers = []
     try:
         cluster.create()
-        (tmp_path / "restart_settings.py").write_text(SETTINGS.format(here=str(tmp_path)))
+        write_settings(tmp_path, "restart_settings")
         (tmp_path / "restart_without_checks.py").write_text(WITHOUT_CHECKS)
         keep = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
         env = {**keep, "PYTHONPATH": f"{tmp_path}:{ROOT}", "DATABASE_URL": cluster.url,

@@ -26,6 +26,7 @@ from django.test.utils import CaptureQueriesContext
 
 from reader.caching import PageCache
 from reader.models import Clause
+from tests.real_server import free_port, write_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = "guofa-2015-40"
@@ -194,21 +195,6 @@ def test_junk_in_an_api_clause_ref_is_a_json_404_without_a_query_for_it(visitor,
 
 # --- the real server under slow clients ----------------------------------------------------------
 
-SETTINGS = '''from pathlib import Path
-from config.settings.production import *  # noqa: F401,F403
-# Production settings, with the files this test may write kept in its own directory.
-HERE = Path({here!r})
-STATIC_ROOT = HERE / "static"
-INGEST_LOCK_FILE = HERE / "ingest.lock"
-IMPORTS_DIR = HERE / "imports"
-IMPORT_STAGING_DIR = HERE / "staging"
-'''
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fetch(url: str, timeout: float = 30) -> tuple[int, str, float]:
@@ -222,7 +208,7 @@ def server(tmp_path_factory):
     """gunicorn as `make run` starts it (config/gunicorn.py, production settings), 5 workers as
     in the report of six slow clients stalling the site; yields its address and its log."""
     here = tmp_path_factory.mktemp("serving")
-    (here / "serving_settings.py").write_text(SETTINGS.format(here=str(here)))
+    write_settings(here, "serving_settings")
     port = free_port()
     keep = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env = {**keep, "DJANGO_SETTINGS_MODULE": "serving_settings", "PYTHONPATH": f"{here}:{ROOT}",

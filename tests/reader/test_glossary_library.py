@@ -8,38 +8,17 @@ emptied.
 """
 from collections import Counter
 
-import pytest
 from django.conf import settings
 from django.core.cache import cache
 
 from reader.align import align
 from reader.glossary import Glossary, occurrences
-from reader.models import Document, Occurrence, Passage, Term
-from reader.services import corpus_ingest
-from reader.sources.corpus import build_corpus
+from reader.models import Occurrence, Passage, Term
 from search.analysis import term_spans
 
 SEED = "guofa-2015-40"
 REPORTS = ["gwr-2016", "gwr-2019", "gwr-2020"]  # oldest first
 LIBRARY_DIR = settings.BASE_DIR / "fixtures" / "documents"
-
-
-@pytest.fixture(scope="module")
-def shelved(django_db_setup, django_db_blocker, corpus):
-    """The seed and the three reports, written once for this module and removed after it."""
-    corpora = [corpus] + [build_corpus(LIBRARY_DIR / slug, settings.GLOSSARY_FILE) for slug in REPORTS]
-    with django_db_blocker.unblock():
-        for each in corpora:
-            corpus_ingest(corpus=each)
-    yield
-    with django_db_blocker.unblock():
-        Document.objects.all().delete()
-
-
-@pytest.fixture
-def library(shelved, db):
-    cache.clear()
-    return {d.slug: d for d in Document.objects.all()}
 
 
 def _library_term(client, zh):

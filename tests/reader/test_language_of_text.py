@@ -10,13 +10,8 @@ tests/reader/language_of_text.py.
 import re
 
 import pytest
-from django.conf import settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from reader.models import Document
-from reader.services import corpus_ingest
-from reader.sources.corpus import build_corpus
 from reader.templatetags.language_tags import zh_spans
 from search.services import rebuild_search_index
 
@@ -58,20 +53,11 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def shelved(django_db_setup, django_db_blocker):
+def shelved(shelved, django_db_blocker):
+    """The library (tests/conftest.py) and a search index of it, for the search pages."""
     with django_db_blocker.unblock():
-        corpus_ingest(corpus=build_corpus(settings.SOURCES_DIR, settings.GLOSSARY_FILE))
-        for slug in REPORTS:
-            corpus_ingest(corpus=build_corpus(settings.LIBRARY_DIR / slug, settings.GLOSSARY_FILE))
         rebuild_search_index()
     yield
-    with django_db_blocker.unblock():
-        Document.objects.all().delete()
-
-
-@pytest.fixture
-def library(shelved, db):
-    cache.clear()
 
 
 def page(client, url):

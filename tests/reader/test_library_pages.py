@@ -18,7 +18,6 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 
 from reader.models import Document, Passage, Sentence
 from reader.cross_references import CitationIndex
@@ -60,12 +59,6 @@ def shelved(django_db_setup, django_db_blocker, corpus, tmp_path_factory):
     yield
     with django_db_blocker.unblock():
         Document.objects.all().delete()
-
-
-@pytest.fixture
-def library(shelved, db):
-    cache.clear()
-    return {d.slug: d for d in Document.objects.all()}
 
 
 def html(client, url, status=200):

@@ -14,16 +14,12 @@ from html.parser import HTMLParser
 from urllib.robotparser import RobotFileParser
 
 import pytest
-from django.conf import settings
-from django.core.cache import cache
 from django.templatetags.static import static
 from django.test import RequestFactory
 
 from reader.middleware import CONTENT_SECURITY_POLICY
-from reader.models import Document, Passage
+from reader.models import Passage
 from reader.reading import word_diff
-from reader.services import corpus_ingest
-from reader.sources.corpus import build_corpus
 
 SEED = "guofa-2015-40"
 REPORTS = ["gwr-2016", "gwr-2019", "gwr-2020"]
@@ -31,22 +27,6 @@ SITE = "http://testserver"
 SEED_TITLE = "国务院关于积极推进“互联网+”行动的指导意见"
 SEED_TITLE_EN = "State Council Guiding Opinions concerning Vigorously Moving Forward the “Internet Plus” Plan"
 REPORT_TITLE_EN = "Report on the Work of the Government"
-
-
-@pytest.fixture(scope="module")
-def shelved(django_db_setup, django_db_blocker, corpus):
-    with django_db_blocker.unblock():
-        corpus_ingest(corpus=corpus)
-        for slug in REPORTS:
-            corpus_ingest(corpus=build_corpus(settings.LIBRARY_DIR / slug, settings.GLOSSARY_FILE))
-    yield
-    with django_db_blocker.unblock():
-        Document.objects.all().delete()
-
-
-@pytest.fixture
-def library(shelved, db):
-    cache.clear()
 
 
 class Head(HTMLParser):

@@ -2,14 +2,10 @@
 every search exactly as one written by a single process, on the real library."""
 from contextlib import closing, contextmanager
 
-import pytest
-from django.conf import settings
 from django.core.cache import cache
 from haystack import connections
 
-from reader.models import Document, Passage
-from reader.services import corpus_ingest
-from reader.sources.corpus import build_corpus
+from reader.models import Passage
 from search import services
 from search.analysis import parse_query, whoosh_query
 
@@ -17,19 +13,6 @@ REPORTS = ["gwr-2016", "gwr-2019", "gwr-2020"]
 QUERIES = ["国", "的", "the", "互联网", "互联网+", "众创空间", "供给侧结构性改革", "網絡安全", "发展",
            "cloud computing", "manufacture", "enterprises", "IPv6", "GDP", '"大众创业"',
            '"Internet of Things"', "创空"]
-
-
-@pytest.fixture(scope="module")
-def shelved(django_db_setup, django_db_blocker, corpus):
-    """The seed and the three reports, written once for this module and removed after it."""
-    library = settings.BASE_DIR / "fixtures" / "documents"
-    corpora = [corpus] + [build_corpus(library / slug, settings.GLOSSARY_FILE) for slug in REPORTS]
-    with django_db_blocker.unblock():
-        for each in corpora:
-            corpus_ingest(corpus=each)
-    yield
-    with django_db_blocker.unblock():
-        Document.objects.all().delete()
 
 
 @contextmanager
