@@ -57,6 +57,8 @@ from __future__ import annotations
 import html
 import re
 import threading
+from array import array
+from collections import OrderedDict
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -437,51 +439,96 @@ def whoosh_query(terms: list[QueryTerm], *, word_field: str = "text",
 # ---------------------------------------------------------------------------------------------
 # Highlighting
 
-def _find_sequence(haystack, needle: list[str]) -> list[tuple[int, int]]:
-    """Spans of ``haystack`` tokens equal to ``needle`` at consecutive positions.
-
-    ``haystack`` is a sequence of (token, start, end, position), or a ``_Tokens`` that also
-    knows where each token occurs (so only those places are tried).
-    """
+def _find_sequence(haystack: "_Tokens", needle: list[str]) -> list[tuple[int, int]]:
+    """Spans of ``haystack`` tokens equal to ``needle`` at consecutive positions."""
     n = len(needle)
     if not n:
         return []
-    tokens = haystack.tokens if isinstance(haystack, _Tokens) else haystack
-    starts = (haystack.where.get(needle[0], ()) if isinstance(haystack, _Tokens)
-              else [i for i, t in enumerate(tokens) if t[0] == needle[0]])
+    keys, starts, ends, positions = haystack.keys, haystack.starts, haystack.ends, haystack.positions
     spans = []
-    for i in starts:
-        if i + n > len(tokens):
+    for i in haystack.occurrences(needle[0]):
+        if i + n > len(keys):
             break
-        first_pos = tokens[i][3]
-        if all(tokens[i + k][0] == needle[k] and tokens[i + k][3] == first_pos + k for k in range(1, n)):
-            spans.append((tokens[i][1], tokens[i + n - 1][2]))
+        first_pos = positions[i]
+        if all(keys[i + k] == needle[k] and positions[i + k] == first_pos + k for k in range(1, n)):
+            spans.append((starts[i], ends[i + n - 1]))
     return spans
 
 
-class _Tokens:
-    """A passage's tokens and, for each token, the indices where it occurs."""
+_interned: dict[str, str] = {}  # one string object per distinct token (bounded by the vocabulary)
 
-    __slots__ = ("tokens", "where")
+
+class _Tokens:
+    """A text's tokens, compactly: the token strings (shared between texts) and, in parallel
+    arrays, their start and end offsets and positions. About 20 bytes a token, where tuples of
+    (token, start, end, position) took about 150."""
+
+    __slots__ = ("keys", "starts", "ends", "positions")
 
     def __init__(self, tokens):
-        self.tokens = tuple(tokens)
-        self.where: dict[str, list[int]] = {}
-        for i, token in enumerate(self.tokens):
-            self.where.setdefault(token[0], []).append(i)
+        tokens = list(tokens)
+        self.keys = tuple(_interned.setdefault(t[0], t[0]) for t in tokens)
+        self.starts = array("I", (t[1] for t in tokens))
+        self.ends = array("I", (t[2] for t in tokens))
+        self.positions = array("I", (t[3] for t in tokens))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def occurrences(self, token: str):
+        """The indices where ``token`` occurs, in order (a search in C, not a Python loop)."""
+        keys, i = self.keys, -1
+        while True:
+            try:
+                i = keys.index(token, i + 1)
+            except ValueError:
+                return
+            yield i
 
 
-@lru_cache(maxsize=16384)
-def _passage_chars(text: str) -> _Tokens:
-    """Character tokens of a text, remembered: passages are highlighted again and again."""
-    return _Tokens(char_tokens(fold(text)))
+class _TokenCache:
+    """Tokens of texts that are matched again and again (passages highlighted, sentences of a
+    concordance), least recently used out first, bounded by the number of tokens held, not the
+    number of texts: so a worker's memory stops growing however many distinct queries it
+    serves, whatever the length of the texts (a bound on entries let 16,384 long passages
+    take over a gigabyte)."""
+
+    def __init__(self, tokenize, budget: int):
+        self.tokenize = tokenize
+        self.budget = budget
+        self.held = 0
+        self.entries: OrderedDict[str, _Tokens] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def __call__(self, text: str) -> _Tokens:
+        with self.lock:
+            tokens = self.entries.get(text)
+            if tokens is not None:
+                self.entries.move_to_end(text)
+                return tokens
+        tokens = _Tokens(self.tokenize(text))
+        with self.lock:
+            if text not in self.entries:
+                self.entries[text] = tokens
+                self.held += len(tokens) + 1
+                while self.held > self.budget and len(self.entries) > 1:
+                    _, dropped = self.entries.popitem(last=False)
+                    self.held -= len(dropped) + 1
+        return tokens
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.held = 0
 
 
-@lru_cache(maxsize=16384)
-def _passage_words(text: str) -> _Tokens:
-    """Stemmed word tokens with positions of a text, remembered likewise."""
-    return _Tokens((stem(w), start, end, pos)
-                   for pos, (w, start, end) in enumerate(word_tokens(fold(text))))
+# Each cache holds at most TOKEN_BUDGET tokens (about 20 MB). The library of four documents has
+# about 360,000 character tokens and 240,000 word tokens in all its passages and sentences, so
+# all of it stays cached; a library many times larger costs no more memory, only re-tokenizing.
+TOKEN_BUDGET = 1_000_000
+_passage_chars = _TokenCache(lambda text: char_tokens(fold(text)), TOKEN_BUDGET)
+_passage_words = _TokenCache(lambda text: ((stem(w), start, end, pos) for pos, (w, start, end)
+                                           in enumerate(word_tokens(fold(text)))), TOKEN_BUDGET)
 
 
 def highlight_spans(text: str, terms: list[QueryTerm]) -> list[tuple[int, int]]:
@@ -535,15 +582,15 @@ def term_spans(text: str, term: str) -> list[tuple[int, int]]:
     first_pos = needle[0][1]
     offsets = [(t, pos - first_pos) for t, pos in needle]
     spans: list[tuple[int, int]] = []
-    items = tokens.tokens
+    keys, starts, ends, positions = tokens.keys, tokens.starts, tokens.ends, tokens.positions
     n = len(offsets)
-    for i in tokens.where.get(offsets[0][0], ()):
-        if i + n > len(items) or (spans and items[i][1] < spans[-1][1]):
+    for i in tokens.occurrences(offsets[0][0]):
+        if i + n > len(keys) or (spans and starts[i] < spans[-1][1]):
             continue
-        base = items[i][3]
-        if all(items[i + k][0] == t and items[i + k][3] == base + gap
+        base = positions[i]
+        if all(keys[i + k] == t and positions[i + k] == base + gap
                for k, (t, gap) in enumerate(offsets)):
-            spans.append((items[i][1], items[i + n - 1][2]))
+            spans.append((starts[i], ends[i + n - 1]))
     return spans
 
 

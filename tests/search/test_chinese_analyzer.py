@@ -378,3 +378,28 @@ def test_an_english_snippet_does_not_cut_words(corpus):
     assert not (text[start - 1].isalnum() and text[start].isalnum())
     assert not (text[end - 1].isalnum() and text[end].isalnum())
     assert plain == plain.strip()
+
+
+def test_the_highlighters_token_cache_never_holds_more_tokens_than_its_budget_and_still_marks_right(corpus):
+    # A worker serving ever new queries keeps tokens of the texts it highlights; what it keeps
+    # is bounded by tokens held, so memory stops growing however long the texts are.
+    cache = analysis._TokenCache(lambda text: analysis.char_tokens(fold(text)), budget=1_000)
+    texts = [p.text for p in corpus.passages if p.version == "zh-hans"]
+    held = []
+    for text in texts:
+        tokens = cache(text)
+        held.append(cache.held)
+        assert [text[s:e] for s, e in zip(tokens.starts, tokens.ends)] \
+            == [text[s:e] for _, s, e, _ in analysis.char_tokens(fold(text))]
+    assert sum(len(t) for t in texts) > 10 * 1_000  # the texts are far larger than the budget
+    assert max(held) <= 1_000 and len(cache.entries) < len(texts)
+    assert cache(texts[-1]) is cache(texts[-1])  # the most recent stays cached
+
+
+def test_highlighting_marks_the_same_spans_with_a_cold_cache_and_a_warm_one(corpus):
+    text = corpus.passage("zh-hant", "2.1.2").text
+    terms = parse_query("众创空间 互联网")
+    analysis._passage_chars.clear()
+    cold = highlight_spans(text, terms)
+    warm = highlight_spans(text, terms)
+    assert cold == warm and [text[s:e] for s, e in cold].count("衆創空間") == 3
