@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.utils.http import http_date, quote_etag
 
@@ -52,10 +52,11 @@ def revision() -> tuple[str, float | None]:
 
 
 def _read_revision() -> tuple[str, float | None]:
-    latest = Document.objects.aggregate(latest=Max("updated_at"))["latest"]
-    if latest is None:
+    # With the count, removing a document that was not the latest changed is a new revision too.
+    found = Document.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
+    if found["latest"] is None:
         return "empty", None
-    return latest.isoformat(), latest.timestamp()
+    return f"{found['latest'].isoformat()}/{found['count']}", found["latest"].timestamp()
 
 
 def canonical_query(query: QueryDict, params=(), lists=()) -> QueryDict:

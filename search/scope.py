@@ -21,10 +21,11 @@ def document_title(document: Document) -> str:
     return document.title or title_of(document)
 
 
-def document_label(document: Document) -> str:
-    """A document as the document selector names it: title, number and date."""
+def document_label(document: Document, title: str | None = None) -> str:
+    """A document as the document selector names it: title (``document_title`` unless given),
+    number and date."""
     facts = [document.number, document.date.isoformat()] if document.number else [document.date.isoformat()]
-    return f"{document_title(document)} ({', '.join(facts)})"
+    return f"{title or document_title(document)} ({', '.join(facts)})"
 
 
 def find_document(slug: str) -> Document | None:
@@ -97,9 +98,10 @@ def part_values(document: Document | None = None) -> set[str]:
     return {part_of(ref) for ref in Clause.objects.values_list("ref", flat=True).distinct()}
 
 
-def describe(document: Document | None, version: str | None, part: str | None) -> str:
-    """What was searched, in words, for the page that says nothing was found."""
-    chosen = versions(document)
+def describe(document: Document | None, version: str | None, part: str | None, lib=None) -> str:
+    """What was searched, in words, for the page that says nothing was found. ``lib``: the
+    library as ``search.catalogue`` keeps it, to read from instead of the database."""
+    chosen = lib.choices(document) if lib is not None else versions(document)
     if version:
         label = next((v.label for v in chosen if v.slug == version), "")
         where = f"version {version}" + (f" ({label})" if label else "")
@@ -108,7 +110,7 @@ def describe(document: Document | None, version: str | None, part: str | None) -
     if document is not None:
         where += f" of {document_title(document)}"
     else:
-        count = Document.objects.count()
+        count = len(lib.documents) if lib is not None else Document.objects.count()
         where += {1: " of the one document", 2: " of both documents"}.get(count, f" of all {count} documents")
     if part:
         if document is not None:

@@ -18,7 +18,6 @@ happened to be indexed in (which changes when one document is re-indexed).
 """
 from __future__ import annotations
 
-from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,18 +25,14 @@ from django.urls import reverse
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, ScoredCollector
 
-from reader.models import Bead, Document, Passage, Sentence, Version
+from reader.models import Document, Version
 
-from . import scope
+from . import catalogue, scope
 from .analysis import QueryTerm, highlight, highlight_spans, parse_query, whoosh_query
 from .services import IndexUnavailable, backend, out_of_date, rebuild_in_background
 
 MAX_QUERY = 1000
 MAX_LIMIT = 100
-
-
-_Sentence = namedtuple("_Sentence", "index start end text")
-_Bead = namedtuple("_Bead", "source_sentences target_sentences")
 
 
 class QueryError(ValueError):
@@ -57,16 +52,22 @@ class Hit:
     ref: str
     document: str  # slug
     version: Version
-    passage: Passage
+    passage: catalogue.PassageRow
     score: float
     anchor: str = ""
     url: str = ""
     counterpart: Version | None = None
     aligned: list[str] = field(default_factory=list)  # the other language's sentence(s)
     versions: dict[str, str] = field(default_factory=dict)  # snippet (HTML with <mark>) of every matching version
+    languages: dict[str, str] = field(default_factory=dict)  # the language of each of those versions
     document_title: str = ""
     document_number: str = ""
     document_date: date | None = None
+
+    @property
+    def snippets(self) -> list[tuple[str, str, str]]:
+        """(version slug, language, snippet HTML) of every matching version, in the reader's order."""
+        return [(slug, self.languages[slug], html) for slug, html in self.versions.items()]
 
 
 @dataclass
@@ -119,14 +120,15 @@ def search(raw_query: str | None, *, document: str | None = None, version: str |
                          "are set aside. Search for words or characters.")
     filters = []
     chosen = None
+    lib = catalogue.library()
     if document:
-        chosen = scope.find_document(document)
+        chosen = lib.by_slug.get(document)
         if chosen is None:
-            known = ", ".join(Document.objects.order_by("slug").values_list("slug", flat=True)) or "none yet"
+            known = ", ".join(sorted(lib.by_slug)) or "none yet"
             raise QueryError(f"Unknown document “{document[:60]}”; the documents are: {known}.")
         filters.append(wq.Term("document", chosen.slug))
     if version:
-        slugs = {v.slug for v in scope.versions(chosen)}
+        slugs = {v.slug for v in lib.choices(chosen)}
         if version not in slugs:
             where = f" of {chosen.slug}" if chosen else ""
             raise QueryError(f"Unknown version “{version[:40]}”; choose one of the versions{where}: "
@@ -151,16 +153,17 @@ def search(raw_query: str | None, *, document: str | None = None, version: str |
         raise QueryError(f"There are only {pages} page{'s' if pages > 1 else ''} of results.")
     window = top[(page - 1) * per_page:]
     suggestion = "" if count else _suggest(searcher, terms)
-    hits = _hits(window, terms, version)
-    return Results(text, terms, count, page, pages, hits, suggestion, _stale_notice(chosen))
+    hits = _hits(lib, window, terms, version)
+    return Results(text, terms, count, page, pages, hits, suggestion, _stale_notice(lib, chosen))
 
 
-def _stale_notice(chosen: Document | None) -> str:
+def _stale_notice(lib: catalogue.Library, chosen: Document | None) -> str:
     """What the reader should know if the index lags behind the library for what was searched."""
     stale = [slug for slug in out_of_date() if chosen is None or slug == chosen.slug]
     if not stale:
         return ""
-    names = [scope.document_title(d) for d in Document.objects.filter(slug__in=stale).order_by("-date", "slug")]
+    names = [lib.titles[d.id] for d in sorted((lib.by_slug[slug] for slug in stale if slug in lib.by_slug),
+                                              key=lambda d: (-d.date.toordinal(), d.slug))]
     if not names:  # documents the database no longer has
         return ""
     return (f"The search index has not yet caught up with the latest import of "
@@ -255,81 +258,51 @@ def _suggest(searcher, terms: list[QueryTerm]) -> str:
     return " ".join(words) if changed else ""
 
 
-def _hits(window, terms, only_version: str | None) -> list[Hit]:
-    """Results for one page of hits, with a fixed number of queries whatever the page holds."""
-    passages = {str(p.id): p for p in Passage.objects.filter(id__in=[pid for pid, _, _ in window])
-                .select_related("clause__document", "version", "clause")}
-    clause_ids = {p.clause_id for p in passages.values()}
-    siblings: dict[int, list[Passage]] = {}
-    for other in (Passage.objects.filter(clause_id__in=clause_ids).select_related("version")
-                  .order_by("version__position")):
-        siblings.setdefault(other.clause_id, []).append(other)
-    documents = {p.clause.document_id: p.clause.document for p in passages.values()}
-    titles = {doc_id: scope.document_title(doc) for doc_id, doc in documents.items()}
-    versions: dict[int, dict[str, Version]] = {}  # document id -> its versions by slug
-    for v in Version.objects.filter(document_id__in=documents):
-        versions.setdefault(v.document_id, {})[v.slug] = v
-    # Only what _align reads: the sentences of each hit's passage and of its counterpart's, and
-    # the beads of those two versions (a clause has up to four versions, most of them unread).
-    shown: set[tuple[int, int]] = set()  # (clause id, version id)
-    for p in passages.values():
-        shown.add((p.clause_id, p.version_id))
-        counterpart = _counterpart(p.version, versions[p.clause.document_id])
-        if counterpart is not None:
-            shown.add((p.clause_id, counterpart.id))
-    read = {other.id: (other.clause_id, other.version_id) for group in siblings.values() for other in group
-            if (other.clause_id, other.version_id) in shown}
-    # Plain tuples, not model instances: a page of hits reads a few hundred of each.
-    sentences: dict[tuple[int, int], list[_Sentence]] = {}
-    for passage_id, *fields in (Sentence.objects.filter(passage_id__in=read).order_by("index")
-                                .values_list("passage_id", "index", "start", "end", "text")):
-        sentences.setdefault(read[passage_id], []).append(_Sentence(*fields))
-    beads: dict[tuple[int, int], list[_Bead]] = {}
-    for clause_id, target_id, *fields in (Bead.objects.filter(clause_id__in=clause_ids,
-                                                               target_id__in={v for _, v in shown})
-                                          .values_list("clause_id", "target_id", "source_sentences",
-                                                       "target_sentences")):
-        if (clause_id, target_id) in shown:
-            beads.setdefault((clause_id, target_id), []).append(_Bead(*fields))
-
+def _hits(lib: catalogue.Library, window, terms, only_version: str | None) -> list[Hit]:
+    """Results for one page of hits, from the library kept for the corpus revision and its
+    clauses' rows (read in at most three queries for clauses not yet kept)."""
+    wanted = [(int(pid), key, lib.clause_ids.get(key), score) for pid, key, score in window]
+    rows = catalogue.clauses(lib, {cid for _, _, cid, _ in wanted if cid is not None})
     hits = []
-    for pid, key, score in window:
-        passage = passages.get(str(pid))
+    for pid, key, clause_id, score in wanted:
+        clause = rows.get(clause_id)
+        passage = next((p for p in clause.passages if p.id == pid), None) if clause else None
         if passage is None:  # the index is ahead of or behind the database for a moment
             continue
-        clause = passage.clause
-        doc = clause.document
-        hit = Hit(clause.ref, doc.slug, passage.version, passage, score, document_title=titles[doc.id],
+        version = lib.version_by_id[passage.version_id]
+        doc = lib.by_id[version.document_id]
+        hit = Hit(key.split("/", 1)[1], doc.slug, version, passage, score, document_title=lib.titles[doc.id],
                   document_number=doc.number, document_date=doc.date)
-        for other in siblings.get(clause.id, []):
-            if only_version and other.version.slug != only_version:
+        for other in clause.passages:
+            other_version = lib.version_by_id[other.version_id]
+            if only_version and other_version.slug != only_version:
                 continue
             spans = highlight_spans(other.text, terms)
             if spans:
-                hit.versions[other.version.slug] = highlight(other.text, terms, around=80, spans=spans)
-        _align(hit, terms, versions[clause.document_id], sentences, beads)
+                hit.versions[other_version.slug] = highlight(other.text, terms, around=80, spans=spans)
+                hit.languages[other_version.slug] = other_version.language
+        _align(hit, terms, lib.versions[doc.id], clause)
         hits.append(hit)
     return hits
 
 
-def _counterpart(version: Version, versions: dict[str, Version]) -> Version | None:
+def _counterpart(version: Version, versions: list[Version]) -> Version | None:
     """The version a hit in ``version`` is shown next to: the first English one for a Chinese
     hit, the base text for an English one."""
     if version.is_chinese:
-        return next((v for v in versions.values() if not v.is_chinese), None)
-    return next(v for v in versions.values() if v.is_base)
+        return next((v for v in versions if not v.is_chinese), None)
+    return next(v for v in versions if v.is_base)
 
 
-def _align(hit: Hit, terms, versions: dict[str, Version], sentences: dict, beads: dict) -> None:
+def _align(hit: Hit, terms, versions: list[Version], clause: catalogue.ClauseRows) -> None:
     """Find the hit sentence, its base-text number N and the other language's sentence(s)."""
-    clause_id = hit.passage.clause_id
-    own = sentences.get((clause_id, hit.version.id), [])
+    own = clause.sentences.get(hit.version.id, [])
     spans = highlight_spans(hit.passage.text, terms)
     first = spans[0][0] if spans else 0
     sentence = next((s for s in own if s.start <= first < s.end), own[0] if own else None)
 
-    def bead_with(target: Version, index: int, side: str) -> _Bead | None:
-        return next((b for b in beads.get((clause_id, target.id), [])
+    def bead_with(target: Version, index: int, side: str) -> catalogue.BeadRow | None:
+        return next((b for b in clause.beads.get(target.id, [])
                      if index in getattr(b, f"{side}_sentences")), None)
 
     number = None
@@ -348,7 +321,7 @@ def _align(hit: Hit, terms, versions: dict[str, Version], sentences: dict, beads
         else:
             bead = bead_with(counterpart, number, "source")
             indices = bead.target_sentences if bead else []
-        hit.aligned = [s.text for s in sentences.get((clause_id, counterpart.id), [])
+        hit.aligned = [s.text for s in clause.sentences.get(counterpart.id, [])
                        if s.index in indices]
     shown = [hit.version.slug] + ([counterpart.slug] if counterpart else [])
     hit.anchor = f"c-{hit.ref}-s{number}" if number else f"c-{hit.ref}"

@@ -6,9 +6,7 @@ from django.utils.http import urlencode
 
 from reader.caching import cached_response
 from reader.http import read_only
-from reader.models import Document
-
-from . import scope
+from . import catalogue, scope
 from .services import backend
 from .searching import MAX_LIMIT, QueryError, SearchUnavailable, positive_int, search
 
@@ -21,11 +19,12 @@ def search_page(request):
     document = request.GET.get("document") or None
     version = request.GET.get("version") or None
     part = request.GET.get("part") or None
-    chosen = scope.find_document(document) if document else None
+    lib = catalogue.library()
+    chosen = lib.by_slug.get(document) if document else None
     context = {
         "q": q, "document": document or "", "version": version or "", "part": part or "",
-        "documents": [(d.slug, scope.document_label(d)) for d in Document.objects.all()],
-        "versions": scope.versions(chosen),
+        "documents": [(d.slug, scope.document_label(d, lib.titles[d.id])) for d in lib.documents],
+        "versions": lib.choices(chosen),
         # A document's parts are offered once it is chosen; with none, a part still applies
         # to each document and is kept in the form.
         "parts": [("", "All parts", "en")] + scope.part_options(chosen) if chosen else [],
@@ -41,7 +40,7 @@ def search_page(request):
         try:
             page = positive_int(request.GET.get("page"), 1, "Page")
             context["results"] = search(q, document=document, version=version, part=part, page=page)
-            context["scope"] = scope.describe(chosen, version, part)
+            context["scope"] = scope.describe(chosen, version, part, lib)
         except QueryError as problem:
             context["error"] = str(problem)
             status = 400
