@@ -20,7 +20,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from search.analysis import MAX_PHRASE_TOKENS, char_tokens, clean_input, fold, has_chinese, stem, term_spans, word_tokens
+from search.analysis import (MAX_PHRASE_TOKENS, char_tokens, clean_input, fold, has_chinese, stem, term_key,
+                             term_spans, whole_key, word_tokens)
 
 from . import glossary as glossary_module
 from . import library_listing
@@ -182,6 +183,23 @@ class _Snapshot:
     # token -> {(clause id, version id, sentence number)}: character tokens of the base text,
     # stemmed word tokens of the translations; filled on the first query that needs them.
     postings: dict[str, dict[str, set]] = field(default_factory=dict)
+    # matched as Chinese or not -> {whole key of a rendering: ids of the terms rendered so}
+    wholes: dict[bool, dict[tuple, set[int]]] = field(default_factory=dict)
+
+    def renderings_by_key(self, chinese: bool) -> dict[tuple, set[int]]:
+        """The glossary terms by the ``whole_key`` of each of their renderings: the terms some
+        version renders as exactly q are ``[term_key(q)]``, one lookup instead of a match
+        against every rendering of every term."""
+        if chinese not in self.wholes:
+            table: dict[tuple, set[int]] = {}
+            for tid, term in self.plain.items():
+                for renderings in term.renderings.values():
+                    for rendering in renderings:
+                        key = whole_key(rendering, chinese=chinese)
+                        if key:
+                            table.setdefault(key, set()).add(tid)
+            self.wholes[chinese] = table
+        return self.wholes[chinese]
 
     def candidates(self, q: str, versions: list[Version]) -> set[tuple[int, int, int]]:
         """The sentences of ``versions`` that have every token of ``q``: where ``term_spans``
@@ -293,8 +311,9 @@ def _chinese_concordance(q: str, s: _Snapshot) -> Concordance:
 
 def _english_concordance(q: str, s: _Snapshot) -> Concordance:
     # Glossary terms that some version renders with exactly this query.
-    rendered = {tid: t for tid, t in s.plain.items()
-                if any(_is_whole(r, q) for rs in t.renderings.values() for r in rs)}
+    key = term_key(q)
+    whole = s.renderings_by_key(key[0]) if key else {}
+    rendered = {tid: t for tid, t in s.plain.items() if tid in whole.get(key, ())}
     # Latin letters and digits (IPv6, ISO, 2018) pass into a translation as they are: where the
     # Chinese of the bead has the same token, the alignment makes the rendering unambiguous.
     latin = q.isascii() and " " not in q
@@ -306,8 +325,8 @@ def _english_concordance(q: str, s: _Snapshot) -> Concordance:
             glossary_module.Glossary("", tuple(rendered.values())), target.slug,
             [(cid, s.texts.get((cid, s.base.id), []), s.texts.get((cid, target.id), []),
               s.beads.get((cid, target.id), [])) for cid in in_order])
-        by_target = {(o.ref, o.target_sentence, o.target_start): o
-                     for o in found if o.rendering and _is_whole(o.rendering, q)}
+        by_target = {(o.ref, o.target_sentence, o.target_start): o for o in found
+                     if o.rendering and key and whole_key(o.rendering, chinese=key[0]) == key}
         tally = Tally(target)
         for cid in in_order:
             source = s.texts.get((cid, s.base.id), [])
@@ -335,11 +354,6 @@ def _english_concordance(q: str, s: _Snapshot) -> Concordance:
     lines.sort(key=lambda line: (line.clause.position, s.targets.index(line.version), line.sentence))
     term = next(iter(rendered), None) if len(rendered) == 1 else None
     return Concordance(q, "en", s.stored.get(term), s.targets, lines, groups)
-
-
-def _is_whole(rendering: str, q: str) -> bool:
-    """Whether ``q`` matches all of ``rendering`` (as the search compares words)."""
-    return term_spans(rendering, q) == [(0, len(rendering))]
 
 
 def _same_token(sentences: list[Marked], q: str) -> str:

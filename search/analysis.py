@@ -560,6 +560,14 @@ def highlight_spans(text: str, terms: list[QueryTerm]) -> list[tuple[int, int]]:
     return merged
 
 
+def _needle(term: str) -> tuple[bool, list[tuple[str, int]]]:
+    """Whether ``term`` is matched as Chinese, and the (token, position) it is looked for as."""
+    folded = fold(term)
+    if _HAS_CJK.search(folded):
+        return True, [(t, pos) for t, _, _, pos in char_tokens(folded)][:MAX_PHRASE_TOKENS]
+    return False, [(stem(w), pos) for pos, (w, _, _) in enumerate(word_tokens(folded))][:MAX_PHRASE_TOKENS]
+
+
 def term_spans(text: str, term: str) -> list[tuple[int, int]]:
     """(start, end) of every whole occurrence of ``term`` in ``text``, left to right, none
     overlapping: a concordance query, a glossary term or one of its renderings.
@@ -569,16 +577,10 @@ def term_spans(text: str, term: str) -> list[tuple[int, int]]:
     text has them (大众创业、万众创新 is one term, not two); otherwise as stemmed words
     ("mass creation spaces" finds "mass creation space"). Folded, so either script matches.
     """
-    folded = fold(term)
-    if _HAS_CJK.search(folded):
-        needle = [(t, pos) for t, _, _, pos in char_tokens(folded)]
-        tokens = _passage_chars(text)
-    else:
-        needle = [(stem(w), pos) for pos, (w, _, _) in enumerate(word_tokens(folded))]
-        tokens = _passage_words(text)
-    needle = needle[:MAX_PHRASE_TOKENS]
+    chinese, needle = _needle(term)
     if not needle:
         return []
+    tokens = _passage_chars(text) if chinese else _passage_words(text)
     first_pos = needle[0][1]
     offsets = [(t, pos - first_pos) for t, pos in needle]
     spans: list[tuple[int, int]] = []
@@ -592,6 +594,29 @@ def term_spans(text: str, term: str) -> list[tuple[int, int]]:
                for k, (t, gap) in enumerate(offsets)):
             spans.append((starts[i], ends[i + n - 1]))
     return spans
+
+
+def term_key(term: str) -> tuple:
+    """What ``term_spans`` looks for when it looks for ``term``: whether as Chinese, and its
+    tokens with their positions relative to the first; () if it has no tokens."""
+    chinese, needle = _needle(term)
+    if not needle:
+        return ()
+    first_pos = needle[0][1]
+    return chinese, tuple((t, pos - first_pos) for t, pos in needle)
+
+
+def whole_key(text: str, *, chinese: bool) -> tuple:
+    """The ``term_key`` of every term that ``term_spans`` finds as all of ``text`` (matched as
+    Chinese or not), or () if none can be: so ``term_spans(text, q) == [(0, len(text))]``
+    exactly when ``term_key(q) == whole_key(text, chinese=term_key(q)[0]) != ()``, and a
+    table of texts by their whole key answers "which texts are all of q" in one lookup."""
+    tokens = _passage_chars(text) if chinese else _passage_words(text)
+    n = len(tokens)
+    if not n or n > MAX_PHRASE_TOKENS or tokens.starts[0] != 0 or tokens.ends[n - 1] != len(text):
+        return ()
+    first_pos = tokens.positions[0]
+    return chinese, tuple((k, pos - first_pos) for k, pos in zip(tokens.keys, tokens.positions))
 
 
 def _is_latin(char: str) -> bool:

@@ -403,3 +403,30 @@ def test_highlighting_marks_the_same_spans_with_a_cold_cache_and_a_warm_one(corp
     cold = highlight_spans(text, terms)
     warm = highlight_spans(text, terms)
     assert cold == warm and [text[s:e] for s, e in cold].count("衆創空間") == 3
+
+
+def test_a_rendering_is_all_of_a_query_by_key_exactly_when_term_spans_finds_it_whole():
+    # The concordance looks renderings up by their whole key instead of matching the query
+    # against each one; the two must agree on every rendering, for queries that are the
+    # rendering itself, its variants and its neighbours' words.
+    from django.conf import settings
+
+    from reader.glossary import load_glossary
+    from search.analysis import term_key, term_spans, whole_key
+
+    renderings = sorted({r for term in load_glossary(settings.GLOSSARY_FILE).terms
+                         for rs in term.renderings.values() for r in rs})
+    assert len(renderings) > 100
+    queries = set()
+    for r in renderings:
+        queries.update({r, r.upper(), r + "s", f"“{r}”", r + ".", " ".join(r.split()[:1]),
+                        " ".join(r.split()[1:]), r.replace(" ", "-")})
+    agreed = 0
+    for q in sorted(queries):
+        key = term_key(q)
+        for r in renderings:
+            by_scan = term_spans(r, q) == [(0, len(r))]
+            by_key = bool(key) and whole_key(r, chinese=key[0]) == key
+            assert by_scan == by_key, (q, r)
+            agreed += by_scan
+    assert agreed >= len(renderings)  # each rendering is at least all of itself
