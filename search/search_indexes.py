@@ -3,6 +3,8 @@ from haystack import indexes
 
 from reader.models import Passage
 
+from .analysis import has_chinese
+
 
 class PassageIndex(indexes.SearchIndex, indexes.Indexable):
     text = indexes.CharField(document=True, model_attr="text")
@@ -30,6 +32,12 @@ class PassageIndex(indexes.SearchIndex, indexes.Indexable):
         return (Passage.objects.select_related("clause__document", "version")
                 .order_by("-clause__document__date", "clause__document__slug", "clause__position",
                           "version__position", "pk"))
+
+    def prepare_chars(self, obj):
+        # Only a query term with Chinese in it is looked for in this field, as contiguous
+        # character tokens, and a text without Chinese cannot hold one: indexing its words
+        # here too (every English passage, a second time) would only slow the build.
+        return obj.text if has_chinese(obj.text) else ""
 
     def prepare_spell(self, obj):
         return obj.text if not obj.version.is_chinese else ""
