@@ -55,15 +55,11 @@ def rebuild_search_index(*, using: str = "default", progress=None, wait: bool = 
 
 
 def _prepared(index, passages):
-    """The index's documents for ``passages``, read in chunks. Closed by the caller, so a write
-    that fails midway closes the database cursor there and then (on PostgreSQL a server-side
-    cursor, which garbage collection would otherwise close later, inside another transaction)."""
-    rows = passages.iterator(chunk_size=500)
-    try:
-        for obj in rows:
-            yield index.full_prepare(obj)
-    finally:
-        rows.close()
+    """The index's documents for ``passages``, read in chunks (``PassageIndex.prepared``).
+    Closed by the caller, so a write that fails midway closes the database cursor there and
+    then (on PostgreSQL a server-side cursor, which garbage collection would otherwise close
+    later, inside another transaction)."""
+    return index.prepared(passages)
 
 
 def _replace(slug: str, using: str):

@@ -271,13 +271,14 @@ def segments_of(generation: str) -> set[str]:
 
 def test_updating_one_document_prepares_only_its_passages_and_keeps_the_others_segment(library, monkeypatch):
     prepared = []
-    full_prepare = search_indexes.PassageIndex.full_prepare
+    prepare = search_indexes.PassageIndex.prepared
 
-    def counting(self, obj, *args, **kwargs):
-        prepared.append(obj.clause.document.slug)
-        return full_prepare(self, obj, *args, **kwargs)
+    def counting(self, queryset):
+        for fields in prepare(self, queryset):
+            prepared.append(fields["document"])
+            yield fields
 
-    monkeypatch.setattr(search_indexes.PassageIndex, "full_prepare", counting)
+    monkeypatch.setattr(search_indexes.PassageIndex, "prepared", counting)
     before = segments_of(backend().live_generation())
     written = update_document_index(SEED)
     after = segments_of(backend().live_generation())

@@ -59,3 +59,15 @@ def test_an_index_written_by_two_processes_finds_the_same_passages_in_the_same_o
     assert sorted(documents) == ["guofa-2015-40", *REPORTS]
     assert all(hits[q] for q in QUERIES)
     assert together == alone
+
+
+def test_a_rebuild_prepares_every_passage_exactly_as_haystacks_full_prepare_would(shelved, db):
+    index = services._passage_index("default")
+    passages = index.index_queryset(using="default")
+    with closing(index.prepared(passages)) as fast:
+        fast = list(fast)
+    slow = [index.full_prepare(obj) for obj in passages]
+    assert len(fast) == Passage.objects.count() > 1000
+    assert fast == slow
+    english = next(f for f in fast if f["language"] == "en")
+    assert english["chars"] == "" and english["spell"] == english["text"]  # English is not indexed as characters
