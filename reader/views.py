@@ -8,7 +8,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 
-from . import exports, library_listing, metadata, reading, terms
+from . import exports, glossary_exports, library_listing, metadata, reading, terms
 from .caching import cached_response
 from .http import API_PREFIX, read_only
 from .models import Term
@@ -208,7 +208,7 @@ def glossary(request, slug):
 def glossary_csv(request, slug):
     doc = reading.document_or_404(slug)
     _, rows = terms.glossary_rows(doc)
-    return _download(exports.glossary_csv(rows), "text/csv; charset=utf-8", f"{doc.slug}.glossary.csv")
+    return _download(glossary_exports.glossary_csv(rows), "text/csv; charset=utf-8", f"{doc.slug}.glossary.csv")
 
 
 @read_only
@@ -216,7 +216,7 @@ def glossary_csv(request, slug):
 def glossary_tbx(request, slug):
     doc = reading.document_or_404(slug)
     targets, rows = terms.glossary_rows(doc)
-    body = exports.glossary_tbx(doc, targets, rows, terms.rendering_examples(doc))
+    body = glossary_exports.glossary_tbx(doc, targets, rows, terms.rendering_examples(doc))
     return _download(body, "application/x-tbx+xml; charset=utf-8", f"{doc.slug}.glossary.tbx")
 
 
