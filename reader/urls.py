@@ -33,6 +33,7 @@ urlpatterns = [
     path("<slug:slug>/glossary/", views.glossary, name="glossary"),
     path("<slug:slug>/glossary.csv", views.glossary_csv, name="glossary-csv"),
     path("<slug:slug>/glossary.tbx", views.glossary_tbx, name="glossary-tbx"),
+    path("<slug:slug>/glossary-2008.tbx", views.glossary_tbx_2008, name="glossary-tbx-2008"),
     path("<slug:slug>/export.tmx", views.export_tmx, name="export-tmx"),
     path("<slug:slug>/export.csv", views.export_csv, name="export-csv"),
     path("<slug:slug>/<ref:ref>/", views.clause, name="clause"),

@@ -214,10 +214,20 @@ def glossary_csv(request, slug):
 @read_only
 @cached_response()
 def glossary_tbx(request, slug):
+    return _glossary_tbx(slug, glossary_exports.glossary_tbx, "glossary.tbx")
+
+
+@read_only
+@cached_response()
+def glossary_tbx_2008(request, slug):
+    return _glossary_tbx(slug, glossary_exports.glossary_tbx_2008, "glossary-2008.tbx")
+
+
+def _glossary_tbx(slug, build, name):
     doc = reading.document_or_404(slug)
     targets, rows = terms.glossary_rows(doc)
-    body = glossary_exports.glossary_tbx(doc, targets, rows, terms.rendering_examples(doc))
-    return _download(body, "application/x-tbx+xml; charset=utf-8", f"{doc.slug}.glossary.tbx")
+    body = build(doc, targets, rows, terms.rendering_examples(doc))
+    return _download(body, "application/x-tbx+xml; charset=utf-8", f"{doc.slug}.{name}")
 
 
 # --- the files every site is asked for at its root -----------------------------------------
