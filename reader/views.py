@@ -80,13 +80,15 @@ def clause(request, slug, ref):
 
 
 def _export(request, slug, build, content_type, extension):
+    """A file of one translation aligned with the base text, named <document>.<source>-<target>.<ext>;
+    a bad ?source= or ?target= is a 400 saying why."""
     doc = reading.document_or_404(slug)
     try:
         source, target = reading.version_pair(doc, request.GET.get("source"), request.GET.get("target"))
     except ValueError as problem:
         return HttpResponseBadRequest(f"{problem}\n", content_type="text/plain; charset=utf-8")
-    body = build(doc, source, target, reading.aligned_beads(doc, source, target))
-    return _download(body, content_type, f"{doc.slug}.{source.slug}-{target.slug}.{extension}")
+    return _download(build(doc, source, target), content_type,
+                     f"{doc.slug}.{source.slug}-{target.slug}.{extension}")
 
 
 def _download(body, content_type: str, filename: str) -> HttpResponse:
@@ -98,14 +100,22 @@ def _download(body, content_type: str, filename: str) -> HttpResponse:
 @read_only
 @cached_response(params=("source", "target"))
 def export_tmx(request, slug):
-    return _export(request, slug, exports.tmx, "application/x-tmx+xml; charset=utf-8", "tmx")
+    return _export(request, slug, lambda doc, s, t: exports.tmx(doc, s, t, reading.aligned_beads(doc, s, t)),
+                   "application/x-tmx+xml; charset=utf-8", "tmx")
 
 
 @read_only
 @cached_response(params=("source", "target"))
 def export_csv(request, slug):
-    return _export(request, slug, lambda doc, s, t, beads: exports.csv_text(s, t, beads),
+    return _export(request, slug, lambda doc, s, t: exports.csv_text(s, t, reading.aligned_beads(doc, s, t)),
                    "text/csv; charset=utf-8", "csv")
+
+
+@read_only
+@cached_response(params=("source", "target"))
+def export_xliff(request, slug):
+    return _export(request, slug, lambda doc, s, t: exports.xliff(reading.review(doc, s, t)),
+                   "application/xliff+xml; charset=utf-8", "xlf")
 
 
 @read_only
