@@ -8,7 +8,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 
-from . import exports, glossary_exports, library_listing, metadata, reading, terms
+from . import exports, glossary_exports, library_listing, metadata, reading, review_table, terms
 from .caching import cached_response
 from .http import API_PREFIX, read_only
 from .models import Term
@@ -116,6 +116,20 @@ def export_csv(request, slug):
 def export_xliff(request, slug):
     return _export(request, slug, lambda doc, s, t: exports.xliff(reading.review(doc, s, t)),
                    "application/xliff+xml; charset=utf-8", "xlf")
+
+
+@read_only
+@cached_response(params=("source", "target"))
+def export_docx(request, slug):
+    return _export(request, slug, lambda doc, s, t: review_table.docx(reading.review(doc, s, t)),
+                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
+
+
+@read_only
+@cached_response(params=("source", "target"))
+def export_xlsx(request, slug):
+    return _export(request, slug, lambda doc, s, t: review_table.xlsx(reading.review(doc, s, t)),
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
 
 
 @read_only

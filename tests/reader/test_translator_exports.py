@@ -1,7 +1,7 @@
 """The exports translators' tools open, each read back by an independent reader: the TMX against
 LISA's TMX 1.4b DTD (lxml) and by translate-toolkit, the XLIFF 2.0 by translate-toolkit, the
-glossary's TBX of 2008 against TBX-Basic's structure and by translate-toolkit. Every count is
-compared with the JSON API's.
+glossary's TBX of 2008 against TBX-Basic's structure and by translate-toolkit, the review table
+by python-docx and openpyxl. Every count is compared with the JSON API's.
 
 The documents: the seed (guofa-2015-40: the published translation, a machine translation with
 omissions (1:0) and a clause it leaves out, the traditional-script conversion) and the 2019
@@ -9,12 +9,19 @@ report (gwr-2019: omissions, additions and paragraphs split over many English se
 bead among them), both with every translation; the 2016 report for cells a spreadsheet would
 take for formulas.
 """
+import csv
+import io
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
+from docx import Document as WordDocument
+from docx.oxml.ns import qn
 from lxml import etree
 from translate.storage import tbx, tmx, xliff2
+
+from reader.models import Finding
 
 HERE = Path(__file__).parent
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -290,3 +297,93 @@ def test_the_glossary_page_offers_both_tbx_files_and_says_which_tools_read_which
     assert "OmegaT, memoQ, MultiTerm" in page and "TBX v3" in page
 
 
+# --- the review table -------------------------------------------------------------------------
+
+def csv_rows(client, slug, target) -> list[list[str]]:
+    """[ref, base text, translation, score] of each row of the CSV export."""
+    text = download(client, f"/{slug}/export.csv?target={target}").content.decode("utf-8")
+    return [[r["ref"], r["zh-hans"], r[target], r["score"]] for r in csv.DictReader(io.StringIO(text))]
+
+
+def finding_lines(client, slug, target) -> list[str]:
+    """"check: reason" of every finding on a clause the alignment has."""
+    refs = {b["ref"] for b in api_beads(client, slug, target)}
+    labels = dict(Finding.Kind.choices)
+    return sorted(f"{labels[f['kind']]}: {f['reason']}"
+                  for f in api_findings(client, slug, target) if f["ref"] in refs)
+
+
+@pytest.mark.parametrize("slug, target", PAIRS)
+def test_the_word_review_table_has_the_csv_rows_its_findings_and_chinese_in_a_cjk_font(client, library, slug, target):
+    response = download(client, f"/{slug}/export.docx?target={target}")
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    table = WordDocument(io.BytesIO(response.content)).tables[0]
+    header, *rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert header[0] == "Ref" and header[1].endswith("(zh-hans)") and header[2].endswith(f"({target})")
+    assert header[3:] == ["Score", "Findings"]
+    assert [r[:4] for r in rows] == csv_rows(client, slug, target)
+    assert sorted(line for r in rows for line in r[4].splitlines() if r[4]) == finding_lines(client, slug, target)
+
+    chinese = table.rows[1].cells[1].paragraphs[0].runs[0]._element.rPr
+    assert chinese.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "SimSun"
+    assert chinese.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page
+
+
+@pytest.mark.parametrize("slug, target", PAIRS)
+def test_the_excel_review_table_has_the_csv_rows_its_findings_and_chinese_in_a_cjk_font(client, library, slug, target):
+    response = download(client, f"/{slug}/export.xlsx?target={target}")
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["Review"]
+    header, *rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert header[0] == "Ref" and header[2].endswith(f"({target})") and header[3:] == ["Score", "Findings"]
+    assert [[ref, zh or "", tr or "", f"{score:.2f}"] for ref, zh, tr, score, _ in rows] == csv_rows(client, slug, target)
+    assert sorted(line for r in rows if r[4] for line in r[4].splitlines()) == finding_lines(client, slug, target)
+    assert sheet["B2"].font.name == "SimSun" and sheet.freeze_panes == "A2"
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+@pytest.mark.parametrize("slug, target", [("gwr-2019", "en"), ("guofa-2015-40", "en-mt")])
+def test_each_finding_is_in_the_row_of_the_sentences_it_is_about(client, library, slug, target):
+    sheet = openpyxl.load_workbook(io.BytesIO(download(client, f"/{slug}/export.xlsx?target={target}").content))["Review"]
+    rows = [[c.value or "" for c in row] for row in sheet.iter_rows(min_row=2)]
+    seen = set()
+    for ref, zh, tr, _, findings in rows:
+        for line in findings.splitlines():
+            kind, _, reason = line.partition(": ")
+            seen.add(kind)
+            quoted = re.findall(r"“([^”]{1,20})", reason)
+            if kind == "omission":  # "Chinese sentence 2 “…” has no rendering"
+                assert not tr and quoted[0] in zh, (ref, line)
+            elif kind == "addition":  # "sentence 4 of this version, “…”, renders no Chinese sentence"
+                assert not zh and quoted[0] in tr, (ref, line)
+            elif kind == "artefact":  # "…, in sentence 3 of this version: “…context…”"
+                assert quoted[-1].lstrip("…").strip()[:10] in tr, (ref, line)
+    assert {"omission", "addition", "artefact"} & seen >= ({"omission", "addition"} if slug == "gwr-2019" else {"omission", "artefact"})
+
+
+def test_cells_a_spreadsheet_would_take_for_formulas_stay_text(client, library):
+    sheet = openpyxl.load_workbook(io.BytesIO(download(client, "/gwr-2016/export.xlsx?target=en").content))["Review"]
+    # The English of 2.0.3 and 2.0.5 to 2.0.8 opens with "-- We should …".
+    formula_like = [c for row in sheet.iter_rows() for c in row
+                    if isinstance(c.value, str) and c.value[:1] in ("=", "+", "-", "@")]
+    assert len(formula_like) >= 4 and all(c.value.startswith("-- We ") for c in formula_like)
+    assert all(c.data_type == "s" and c.quotePrefix for c in formula_like)
+
+
+def test_a_cell_starting_with_an_equals_sign_is_written_as_text_not_a_formula(library):
+    from reader import reading, review_table
+    doc = library["guofa-2015-40"]
+    source, target = reading.version_pair(doc, None, "en")
+    review = reading.review(doc, source, target)
+    review.beads[0].item.target[:] = ['=HYPERLINK("http://example.com","click")']
+    cell = openpyxl.load_workbook(io.BytesIO(review_table.xlsx(review)))["Review"]["C2"]
+    assert cell.value == '=HYPERLINK("http://example.com","click")' and cell.data_type == "s"
+
+
+def test_findings_on_a_clause_the_translation_leaves_out_follow_the_table(client, library):
+    document = WordDocument(io.BytesIO(download(client, "/guofa-2015-40/export.docx?target=en-mt").content))
+    after = [p.text for p in document.paragraphs]
+    assert any(p.startswith("3: omission: the clause “三、保障支撑” has no rendering") for p in after)
+    workbook = openpyxl.load_workbook(io.BytesIO(download(client, "/guofa-2015-40/export.xlsx?target=en-mt").content))
+    assert any(str(c.value).startswith("3: omission:") for c in workbook["Clauses left out"]["A"])
