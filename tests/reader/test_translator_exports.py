@@ -387,3 +387,30 @@ def test_findings_on_a_clause_the_translation_leaves_out_follow_the_table(client
     assert any(p.startswith("3: omission: the clause “三、保障支撑” has no rendering") for p in after)
     workbook = openpyxl.load_workbook(io.BytesIO(download(client, "/guofa-2015-40/export.xlsx?target=en-mt").content))
     assert any(str(c.value).startswith("3: omission:") for c in workbook["Clauses left out"]["A"])
+
+
+# --- links, names, refusals -------------------------------------------------------------------
+
+EXPORTS = {"tmx": "application/x-tmx+xml; charset=utf-8", "xlf": "application/xliff+xml; charset=utf-8",
+           "csv": "text/csv; charset=utf-8",
+           "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@pytest.mark.parametrize("extension", EXPORTS)
+def test_each_export_is_named_document_source_target_and_linked_from_the_reader_and_the_checks_page(
+        client, library, extension):
+    response = download(client, f"/gwr-2019/export.{extension}?target=en")
+    assert response["Content-Type"] == EXPORTS[extension]
+    assert response["Content-Disposition"] == f'attachment; filename="gwr-2019.zh-hans-en.{extension}"'
+    link = f'href="/gwr-2019/export.{extension}?target=en"'
+    assert link in download(client, "/gwr-2019/").content.decode()
+    assert link in download(client, "/gwr-2019/checks/?target=en").content.decode()
+
+
+@pytest.mark.parametrize("extension", ["xlf", "docx", "xlsx"])
+def test_an_unknown_target_is_refused_with_a_plain_message(client, library, extension):
+    response = client.get(f"/gwr-2019/export.{extension}?target=en-mt")
+    assert response.status_code == 400
+    assert response.content.decode() == "Unknown target version “en-mt”; this document has zh-hans, zh-hant, en.\n"
+    assert client.get(f"/gwr-2019/export.{extension}?target=zh-hans").status_code == 400
