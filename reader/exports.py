@@ -1,4 +1,8 @@
-"""Aligned segments for CAT tools: TMX 1.4b and CSV, built from ``reading.aligned_beads``."""
+"""Aligned segments for CAT tools: TMX 1.4b (a translation memory), XLIFF 2.0 (a translation to
+review) and CSV, built from ``reading.aligned_beads`` and ``reading.review``.
+
+The review table (Word, Excel) is ``reader.review_table``; the glossary's exports are
+``reader.glossary_exports``."""
 from __future__ import annotations
 
 import csv
@@ -7,6 +11,11 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def side_text(version, sentences: list[str]) -> str:
+    """One side of a bead as one text: Chinese sentences run on, others take a space between."""
+    return ("" if version.is_chinese else " ").join(sentences)
 
 
 def tmx(document, source, target, beads) -> bytes:
@@ -39,8 +48,7 @@ def tmx(document, source, target, beads) -> bytes:
         ET.SubElement(tu, "prop", type="x-score").text = f"{bead.score:.2f}"
         for version, sentences in ((source, item.source), (target, item.target)):
             tuv = ET.SubElement(tu, "tuv", {XML_LANG: version.language})
-            ET.SubElement(tuv, "seg").text = " ".join(sentences) if not version.is_chinese \
-                else "".join(sentences)
+            ET.SubElement(tuv, "seg").text = side_text(version, sentences)
     ET.indent(root)
     return (b'<?xml version="1.0" encoding="UTF-8"?>\n'
             b'<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n")
@@ -53,92 +61,91 @@ def csv_text(source, target, beads) -> str:
     writer.writerow(["ref", "anchor", "bead", "score", source.slug, target.slug,
                      f"{source.slug}_sentences", f"{target.slug}_sentences"])
     for item in beads:
-        joiner = lambda version: "" if version.is_chinese else " "  # noqa: E731
         writer.writerow([item.ref, item.anchor, item.bead.kind, f"{item.bead.score:.2f}",
-                         joiner(source).join(item.source), joiner(target).join(item.target),
+                         side_text(source, item.source), side_text(target, item.target),
                          " ".join(map(str, item.bead.source_sentences)),
                          " ".join(map(str, item.bead.target_sentences))])
     return out.getvalue()
 
 
-GLOSSARY_COLUMNS = ["term", "term_pinyin", "category", "gloss", "occurrences", "version",
-                    "rendering", "rendering_occurrences", "not_identified", "inconsistent"]
+XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
 
 
-def glossary_csv(rows) -> str:
-    """One row per (term, version, rendering): every rendering the glossary lists, with how
-    often the version uses it; a term a version never renders identifiably keeps one row with
-    an empty rendering."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(GLOSSARY_COLUMNS)
-    for row in rows:
-        term = row.term
-        for use in row.uses:
-            counts = dict(use.counts)
-            renderings = [r for r, _ in use.counts] + [r for r in use.listed if r not in counts]
-            for rendering in renderings or [""]:
-                writer.writerow([_cell(term.zh), term.slug, term.category, _cell(term.gloss),
-                                 term.count, use.version.slug, _cell(rendering),
-                                 counts.get(rendering, 0), use.unidentified,
-                                 "yes" if use.inconsistent else "no"])
-    return out.getvalue()
+def segment_id(item, target) -> str:
+    """A bead's id in the XLIFF: its sentence anchor (c-<ref>-s<N>, as in the reader), or for
+    an addition, which renders no Chinese sentence, c-<ref>-<target>-s<j> after the first
+    sentence it adds."""
+    if item.bead.source_sentences:
+        return item.anchor
+    return f"c-{item.ref}-{target.slug}-s{item.bead.target_sentences[0]}"
 
 
-def _cell(text: str) -> str:
-    """A spreadsheet would run a cell starting with = + - @ as a formula; quote it."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+def xliff(review) -> bytes:
+    """An XLIFF 2.0 document for reviewing a translation in a CAT tool.
 
+    One <unit> per clause (id and name: the clause ref, already an NMTOKEN by its shape,
+    ``reader.http.RefConverter``), one <segment> per bead (id: ``segment_id``), the base text as
+    source and the translation as target. XLIFF 2.0 holds notes on units, not segments, so what a
+    reviewer should look at is in the unit's <notes>, each note beginning with the id of the
+    segment it is about (or "clause <ref>"): beads the aligner is unsure of and gaps (category
+    "alignment"), then the translation checks' findings (category: the check).
 
-TBX_NS = "urn:iso:std:iso:30042:ed-2"
-
-
-def glossary_tbx(document, targets, rows, examples) -> bytes:
-    """TBX-Basic (TBX v3, DCA style): one conceptEntry per term, the Chinese term and every
-    English rendering used, each with how often each version uses it and a context sentence.
-
-    ``examples``: (term id, version id, rendering) -> (clause ref, sentence), from
-    ``reader.terms.rendering_examples``.
+    Gaps keep their segment: an omission (1:0) has the Chinese and an empty target, state
+    "initial" (nothing translates it); an addition (0:1) has an empty source and the added
+    sentences as target. Findings on a clause with no bead at all (one the version leaves out
+    though it renders the clauses under it) are notes of the <file>.
     """
-    ET.register_namespace("", TBX_NS)
-    q = lambda tag: f"{{{TBX_NS}}}{tag}"  # noqa: E731
-    root = ET.Element(q("tbx"), {"type": "TBX-Basic", "style": "dca", XML_LANG: "en"})
-    header = ET.SubElement(root, q("tbxHeader"))
-    file_desc = ET.SubElement(header, q("fileDesc"))
-    title = ET.SubElement(ET.SubElement(file_desc, q("titleStmt")), q("title"))
-    title.text = f"Glossary of {document.name} ({document.slug})"
-    ET.SubElement(ET.SubElement(file_desc, q("sourceDesc")), q("p")).text = (
-        "Key terms of the document with the renderings found in each English version "
-        f"({', '.join(f'{v.slug}: {v.label}' for v in targets)}), counted over the whole "
-        "document by Duizhao from its sentence alignment.")
-    body = ET.SubElement(ET.SubElement(root, q("text")), q("body"))
-    for row in rows:
-        term = row.term
-        entry = ET.SubElement(body, q("conceptEntry"), id=f"term-{term.slug}")
-        ET.SubElement(entry, q("descrip"), type="subjectField").text = term.category
-        if term.gloss:
-            ET.SubElement(entry, q("note")).text = term.gloss
-        zh = ET.SubElement(entry, q("langSec"), {XML_LANG: "zh-Hans"})
-        zh_term = ET.SubElement(zh, q("termSec"))
-        ET.SubElement(zh_term, q("term")).text = term.zh
-        ET.SubElement(zh_term, q("note")).text = f"{term.count} occurrences in the base text"
-        renderings: dict[str, list] = {}
-        for use in row.uses:
-            for rendering, count in use.counts:
-                renderings.setdefault(rendering, []).append((use, count))
-        if not renderings:
-            continue
-        en = ET.SubElement(entry, q("langSec"), {XML_LANG: "en"})
-        for rendering, used in renderings.items():
-            term_sec = ET.SubElement(en, q("termSec"))
-            ET.SubElement(term_sec, q("term")).text = rendering
-            use, _ = used[0]
-            ref, sentence = examples.get((term.id, use.version.id, rendering), ("", ""))
-            if sentence:
-                ET.SubElement(term_sec, q("descrip"), type="context").text = sentence
-            ET.SubElement(term_sec, q("note")).text = "; ".join(
-                f"{u.version.slug}: {count} of {u.total} occurrences"
-                + (" (this version renders the term in more than one way)" if u.inconsistent else "")
-                for u, count in used)
+    source, target = review.source, review.target
+    # Plain names and the namespace as the root's xmlns: no global ET.register_namespace.
+    root = ET.Element("xliff", {"xmlns": XLIFF_NS, "version": "2.0", "srcLang": source.language,
+                                "trgLang": target.language})
+    file = ET.SubElement(root, "file", id="f1", original=review.document.slug)
+    file_notes = ET.SubElement(file, "notes")
+    ET.SubElement(file_notes, "note", category="document").text = (
+        f"{review.document.name} ({review.document.slug}): {source.label} ({source.slug}) and "
+        f"{target.label} ({target.slug}), aligned sentence by sentence by Duizhao.")
+    for finding in review.unplaced:
+        _note(file_notes, finding.kind, f"clause {finding.clause.ref}: {finding.reason}")
+    units: dict[str, list] = {}
+    for reviewed in review.beads:
+        units.setdefault(reviewed.item.ref, []).append(reviewed)
+    for ref, beads in units.items():
+        unit = ET.SubElement(file, "unit", id=ref, name=ref)
+        notes = ET.Element("notes")
+        for reviewed in beads:
+            for category, text in _alignment_notes(reviewed, target):
+                _note(notes, category, text)
+        for reviewed in beads:
+            where = segment_id(reviewed.item, target)
+            for finding in reviewed.findings:
+                _note(notes, finding.kind,
+                      f"{where if finding.sentence else f'clause {ref}'}: {finding.reason}")
+        if len(notes):
+            unit.append(notes)
+        for reviewed in beads:
+            item = reviewed.item
+            segment = ET.SubElement(unit, "segment", id=segment_id(item, target),
+                                    state="translated" if item.target else "initial")
+            ET.SubElement(segment, "source").text = side_text(source, item.source)
+            ET.SubElement(segment, "target").text = side_text(target, item.target)
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
+    return (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+            + b"\n")
+
+
+def _alignment_notes(reviewed, target) -> list[tuple[str, str]]:
+    item, where = reviewed.item, segment_id(reviewed.item, target)
+    if not item.target:
+        return [("alignment", f"{where}: omission ({item.bead.kind}): no sentence of {target.slug} "
+                              "renders this")]
+    if not item.source:
+        return [("alignment", f"{where}: addition ({item.bead.kind}): renders no sentence of the Chinese")]
+    if reviewed.uncertain:
+        return [("alignment", f"{where}: alignment uncertain ({item.bead.kind}, score "
+                              f"{item.bead.score:.2f}): check that these sentences render each other")]
+    return []
+
+
+def _note(parent, category: str, text: str) -> None:
+    ET.SubElement(parent, "note", category=category).text = text

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from . import checks
 from .cross_references import CitationIndex, Piece
 from .pinyin import ruby
 from .models import Bead, Clause, Document, Note, Passage, Sentence, Version
@@ -380,3 +381,53 @@ def findings(document: Document, target: Version) -> list:
     from .models import Finding
     return list(Finding.objects.filter(target=target, clause__document=document)
                 .select_related("clause").order_by("position"))
+
+
+@dataclass
+class ReviewedBead:
+    """A bead with the checks' findings about it, for the exports a reviewer works from."""
+    item: AlignedBead
+    findings: list = field(default_factory=list)
+
+    @property
+    def uncertain(self) -> bool:
+        """The aligner is unsure these sentences render each other."""
+        return self.item.bead.score < LOW_CONFIDENCE
+
+
+@dataclass
+class Review:
+    """A translation laid out for review: every bead in document order with its findings."""
+    document: Document
+    source: Version
+    target: Version
+    beads: list[ReviewedBead]
+    unplaced: list  # findings on a clause with no bead (one the version leaves out)
+
+
+def review(document: Document, source: Version, target: Version) -> Review:
+    """Every bead between the two versions, each with the findings about its sentences.
+
+    A finding goes to the bead holding the translation's sentence it names (an addition, an
+    artefact: ``checks.translation_sentence``), else to the bead holding its Chinese sentence; a
+    finding on the whole clause goes to the clause's first bead.
+    """
+    beads = [ReviewedBead(item) for item in aligned_beads(document, source, target)]
+    by_ref: dict[str, list[ReviewedBead]] = {}
+    for reviewed in beads:
+        by_ref.setdefault(reviewed.item.ref, []).append(reviewed)
+    unplaced = []
+    for finding in findings(document, target):
+        clause_beads = by_ref.get(finding.clause.ref)
+        if clause_beads:
+            _bead_about(clause_beads, finding).findings.append(finding)
+        else:
+            unplaced.append(finding)
+    return Review(document, source, target, beads, unplaced)
+
+
+def _bead_about(beads: list[ReviewedBead], finding) -> ReviewedBead:
+    j = checks.translation_sentence(finding)
+    return (next((b for b in beads if j is not None and j in b.item.bead.target_sentences), None)
+            or next((b for b in beads if finding.sentence in b.item.bead.source_sentences), None)
+            or beads[0])

@@ -33,8 +33,12 @@ urlpatterns = [
     path("<slug:slug>/glossary/", views.glossary, name="glossary"),
     path("<slug:slug>/glossary.csv", views.glossary_csv, name="glossary-csv"),
     path("<slug:slug>/glossary.tbx", views.glossary_tbx, name="glossary-tbx"),
+    path("<slug:slug>/glossary-2008.tbx", views.glossary_tbx_2008, name="glossary-tbx-2008"),
     path("<slug:slug>/export.tmx", views.export_tmx, name="export-tmx"),
+    path("<slug:slug>/export.xlf", views.export_xliff, name="export-xliff"),
     path("<slug:slug>/export.csv", views.export_csv, name="export-csv"),
+    path("<slug:slug>/export.docx", views.export_docx, name="export-docx"),
+    path("<slug:slug>/export.xlsx", views.export_xlsx, name="export-xlsx"),
     path("<slug:slug>/<ref:ref>/", views.clause, name="clause"),
     path("<slug:slug>/<ref:ref>/compare/", views.compare, name="compare"),
 ]

@@ -8,7 +8,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 
-from . import exports, library_listing, metadata, reading, terms
+from . import exports, glossary_exports, library_listing, metadata, reading, review_table, terms
 from .caching import cached_response
 from .http import API_PREFIX, read_only
 from .models import Term
@@ -80,13 +80,15 @@ def clause(request, slug, ref):
 
 
 def _export(request, slug, build, content_type, extension):
+    """A file of one translation aligned with the base text, named <document>.<source>-<target>.<ext>;
+    a bad ?source= or ?target= is a 400 saying why."""
     doc = reading.document_or_404(slug)
     try:
         source, target = reading.version_pair(doc, request.GET.get("source"), request.GET.get("target"))
     except ValueError as problem:
         return HttpResponseBadRequest(f"{problem}\n", content_type="text/plain; charset=utf-8")
-    body = build(doc, source, target, reading.aligned_beads(doc, source, target))
-    return _download(body, content_type, f"{doc.slug}.{source.slug}-{target.slug}.{extension}")
+    return _download(build(doc, source, target), content_type,
+                     f"{doc.slug}.{source.slug}-{target.slug}.{extension}")
 
 
 def _download(body, content_type: str, filename: str) -> HttpResponse:
@@ -98,14 +100,36 @@ def _download(body, content_type: str, filename: str) -> HttpResponse:
 @read_only
 @cached_response(params=("source", "target"))
 def export_tmx(request, slug):
-    return _export(request, slug, exports.tmx, "application/x-tmx+xml; charset=utf-8", "tmx")
+    return _export(request, slug, lambda doc, s, t: exports.tmx(doc, s, t, reading.aligned_beads(doc, s, t)),
+                   "application/x-tmx+xml; charset=utf-8", "tmx")
 
 
 @read_only
 @cached_response(params=("source", "target"))
 def export_csv(request, slug):
-    return _export(request, slug, lambda doc, s, t, beads: exports.csv_text(s, t, beads),
+    return _export(request, slug, lambda doc, s, t: exports.csv_text(s, t, reading.aligned_beads(doc, s, t)),
                    "text/csv; charset=utf-8", "csv")
+
+
+@read_only
+@cached_response(params=("source", "target"))
+def export_xliff(request, slug):
+    return _export(request, slug, lambda doc, s, t: exports.xliff(reading.review(doc, s, t)),
+                   "application/xliff+xml; charset=utf-8", "xlf")
+
+
+@read_only
+@cached_response(params=("source", "target"))
+def export_docx(request, slug):
+    return _export(request, slug, lambda doc, s, t: review_table.docx(reading.review(doc, s, t)),
+                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
+
+
+@read_only
+@cached_response(params=("source", "target"))
+def export_xlsx(request, slug):
+    return _export(request, slug, lambda doc, s, t: review_table.xlsx(reading.review(doc, s, t)),
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
 
 
 @read_only
@@ -208,16 +232,26 @@ def glossary(request, slug):
 def glossary_csv(request, slug):
     doc = reading.document_or_404(slug)
     _, rows = terms.glossary_rows(doc)
-    return _download(exports.glossary_csv(rows), "text/csv; charset=utf-8", f"{doc.slug}.glossary.csv")
+    return _download(glossary_exports.glossary_csv(rows), "text/csv; charset=utf-8", f"{doc.slug}.glossary.csv")
 
 
 @read_only
 @cached_response()
 def glossary_tbx(request, slug):
+    return _glossary_tbx(slug, glossary_exports.glossary_tbx, "glossary.tbx")
+
+
+@read_only
+@cached_response()
+def glossary_tbx_2008(request, slug):
+    return _glossary_tbx(slug, glossary_exports.glossary_tbx_2008, "glossary-2008.tbx")
+
+
+def _glossary_tbx(slug, build, name):
     doc = reading.document_or_404(slug)
     targets, rows = terms.glossary_rows(doc)
-    body = exports.glossary_tbx(doc, targets, rows, terms.rendering_examples(doc))
-    return _download(body, "application/x-tbx+xml; charset=utf-8", f"{doc.slug}.glossary.tbx")
+    body = build(doc, targets, rows, terms.rendering_examples(doc))
+    return _download(body, "application/x-tbx+xml; charset=utf-8", f"{doc.slug}.{name}")
 
 
 # --- the files every site is asked for at its root -----------------------------------------

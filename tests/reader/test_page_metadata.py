@@ -147,7 +147,8 @@ def test_robots_txt_lets_crawlers_read_the_documents_but_not_the_staff_pages_api
         assert not robots.can_fetch("AnyBot", SITE + closed), closed
     # Patterns with * (RFC 9309) that Python's parser does not read, as crawlers write them.
     lines = response.content.decode().splitlines()
-    for pattern in ("/*/export.tmx", "/*/export.csv", "/*/glossary.csv", "/*/glossary.tbx", "/*concordance/?"):
+    for pattern in ("/*/export.tmx", "/*/export.xlf", "/*/export.csv", "/*/export.docx", "/*/export.xlsx",
+                    "/*/glossary.csv", "/*/glossary.tbx", "/*/glossary-2008.tbx", "/*concordance/?"):
         assert f"Disallow: {pattern}" in lines
 
 
