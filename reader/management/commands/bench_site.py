@@ -169,14 +169,19 @@ class Command(ProjectCommand):
             self.stdout.write(f"{'endpoint':32} {'req/s':>8} {'p50':>9} {'p95':>9} {'×static req/s':>14} "
                               f"{'×static p50':>12} {'errors':>7}")
             floor = None
+            served = 0
             for name, paths in endpoints:
                 result = self.wrk(base, paths, duration, connections)
+                served += result["requests"] if "uncached" in name else 0
                 rps = result["requests"] / (result["duration_us"] / 1e6)
                 floor = floor or (rps, result["p50_us"])
                 self.stdout.write(
                     f"{name:32} {rps:8.0f} {result['p50_us'] / 1000:7.1f}ms {result['p95_us'] / 1000:7.1f}ms "
                     f"{rps / floor[0]:13.2f}× {result['p50_us'] / max(floor[1], 1):11.1f}× "
                     f"{result['errors'] + result['non2xx']:7d}")
+            self.stdout.write(f"\nWorker memory (resident MB, anonymous+file-backed) after the uncached rows "
+                              f"({served} more distinct searches and concordances): "
+                              f"{self.rss_text(self.worker_rss(server.pid))}")
             self.page_loads(base, runs=page_runs)
             self.soak(base, soak)
         finally:
@@ -214,39 +219,58 @@ class Command(ProjectCommand):
                 break
         return out
 
-    def worker_memory(self, base, master: int, distinct: list[str], n: int = 150):
-        """Resident size (VmRSS) of the gunicorn workers with the library loaded, then after n
-        and 2n distinct search and concordance queries (each worker serves a share of them)."""
-        def rss() -> list[int]:
-            sizes = []
-            for status in Path("/proc").glob("[0-9]*/status"):
-                try:
-                    fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-                except OSError:
-                    continue
-                if fields.get("PPid", "").strip() == str(master):
-                    sizes.append(int(fields["VmRSS"].split()[0]) // 1024)
-            return sorted(sizes)
+    @staticmethod
+    def worker_rss(master: int) -> list[tuple[int, int]]:
+        """(anonymous, file-backed) resident MB of each gunicorn worker (the master's children),
+        smallest first. File-backed pages are mostly the index's files, mapped once per open
+        searcher (one per thread) and shared with the kernel's page cache, not the worker's own."""
+        sizes = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            except OSError:
+                continue
+            if fields.get("PPid", "").strip() == str(master):
+                sizes.append((int(fields["RssAnon"].split()[0]) // 1024, int(fields["RssFile"].split()[0]) // 1024))
+        return sorted(sizes)
 
-        def serve(paths):
-            for path in paths:
-                with urllib.request.urlopen(base + path, timeout=60) as response:
-                    response.read()
+    @staticmethod
+    def rss_text(sizes: list[tuple[int, int]]) -> str:
+        return "[" + ", ".join(f"{anon}+{mapped}" for anon, mapped in sizes) + "]"
 
+    def serve(self, base: str, paths, connections: int = 16) -> int:
+        """Request each path once, ``connections`` at a time (as wrk does, so that every thread
+        of every worker serves some); returns how many."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def get(path):
+            with urllib.request.urlopen(base + path, timeout=60) as response:
+                response.read()
+
+        with ThreadPoolExecutor(connections) as pool:
+            return sum(1 for _ in pool.map(get, list(paths)))
+
+    def worker_memory(self, base, master: int, distinct: list[str], n: int = 600):
+        """Resident size of the gunicorn workers with the library loaded (every thread of every
+        worker having served searches and concordances), then after n and 2n distinct search
+        and concordance queries (each worker serves a share of them)."""
         warm = ["/", "/guofa-2015-40/", f"/api/search?q={q('互联网')}", f"/concordance/?q={q('互联网')}",
-                f"/api/search?q={q('development')}", f"/concordance/?q={q('development')}"]
-        serve(warm * 3 * self.workers())  # every worker has the library and its snapshots loaded
-        loaded = rss()
+                f"/api/search?q={q('development')}", f"/concordance/?q={q('development')}",
+                f"/search/?q={q('the')}&page=2", f"/guofa-2015-40/concordance/?q={q('发展')}"]
+        self.serve(base, warm * 4 * self.workers() * 8)  # every thread has its searcher open
+        loaded = self.worker_rss(master)
         queries = distinct[:2 * n]
         halves = [queries[:n], queries[n:]]
         after = []
         for half in halves:
-            serve(p for t in half for p in (f"/api/search?q={q(t)}", f"/concordance/?q={q(t)}"))
-            after.append(rss())
-        self.stdout.write(f"\nWorker memory (VmRSS, MB, each of {len(loaded)} workers): library loaded "
-                          f"{loaded}; after {len(halves[0])} distinct searches + concordances {after[0]}; "
-                          f"after {len(queries)} {after[1]} (page cache bounded at "
-                          f"{settings.CACHES['default'].get('OPTIONS', {}).get('MAX_BYTES', 0) // 2**20} MB a worker)")
+            self.serve(base, (p for t in half for p in (f"/api/search?q={q(t)}", f"/concordance/?q={q(t)}")))
+            after.append(self.worker_rss(master))
+        self.stdout.write(
+            f"\nWorker memory (resident MB, anonymous+file-backed, each of {len(loaded)} workers): library "
+            f"loaded and every thread warm {self.rss_text(loaded)}; after {len(halves[0])} distinct searches "
+            f"+ concordances {self.rss_text(after[0])}; after {len(queries)} {self.rss_text(after[1])} "
+            f"(page cache bounded at {settings.CACHES['default'].get('OPTIONS', {}).get('MAX_BYTES', 0) // 2**20} "
+            f"MB a worker; file-backed: the index files each thread's searcher maps)")
         return queries
 
     # The heaviest reader pages: the seed document in its four versions with pinyin, and the
