@@ -239,7 +239,11 @@ def _count_clauses(searcher, by_segment) -> int:
 
 
 def _suggest(searcher, terms: list[QueryTerm]) -> str:
-    """A respelling of the query's English words that exist in the index, if any differ."""
+    """A respelling of the query's English words that exist in the index, if any differ.
+
+    Only words sharing the first letter are offered: a misspelling rarely starts wrong, and
+    searching the whole word graph took 70–110 ms a word (every query that found nothing),
+    with it 0.1–8 ms."""
     corrector = searcher.corrector("spell")
     words, changed = [], False
     for term in terms:
@@ -248,7 +252,7 @@ def _suggest(searcher, terms: list[QueryTerm]) -> str:
             continue
         fixed = []
         for word in term.text.split():
-            options = corrector.suggest(word.lower(), limit=1)
+            options = corrector.suggest(word.lower(), limit=1, prefix=1)
             if options and options[0] != word.lower():
                 fixed.append(options[0])
                 changed = True
