@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 from reader.caching import revision
 from reader.models import Bead, Clause, Document, Passage, Sentence, Version
-from reader.reading import title_of
+
+from .scope import document_title
 
 MAX_CLAUSES = 2000
 
@@ -82,7 +83,7 @@ def library() -> Library:
     fresh = Library(
         token=token, documents=documents, by_id={d.id: d for d in documents},
         by_slug={d.slug: d for d in documents},
-        titles={d.id: d.title or title_of(d) for d in documents},
+        titles={d.id: document_title(d) for d in documents},
         versions=versions, version_by_id={v.id: v for vs in versions.values() for v in vs},
         clause_ids={f"{slug}/{ref}": cid for cid, slug, ref in
                     Clause.objects.values_list("id", "document__slug", "ref")})

@@ -3,8 +3,6 @@ the corpus: the documents, their versions and the headings of their parts are ro
 document is a new choice, not a code change."""
 from __future__ import annotations
 
-import re
-
 from reader.models import Clause, Document, Passage, Version
 from reader.reading import title_of
 
@@ -13,7 +11,6 @@ from .search_indexes import part_of
 PREAMBLE = "0"
 MATTER = "matter"
 HEADING_LENGTH = 40  # characters of a part's heading shown in the part selector
-SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
 def document_title(document: Document) -> str:
@@ -21,25 +18,11 @@ def document_title(document: Document) -> str:
     return document.title or title_of(document)
 
 
-def document_label(document: Document, title: str | None = None) -> str:
-    """A document as the document selector names it: title (``document_title`` unless given),
-    number and date."""
+def document_label(document: Document, title: str) -> str:
+    """A document as the document selector names it: its title (``document_title``), number
+    and date."""
     facts = [document.number, document.date.isoformat()] if document.number else [document.date.isoformat()]
-    return f"{title or document_title(document)} ({', '.join(facts)})"
-
-
-def find_document(slug: str) -> Document | None:
-    return Document.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
-
-
-def versions(document: Document | None = None) -> list[Version]:
-    """The versions to choose from: the document's, or one per version slug in the library."""
-    if document is not None:
-        return list(Version.objects.of(document))
-    first: dict[str, Version] = {}
-    for version in Version.objects.order_by("position", "id"):
-        first.setdefault(version.slug, version)
-    return list(first.values())
+    return f"{title} ({', '.join(facts)})"
 
 
 def parts(document: Document) -> list[tuple[str, str]]:
@@ -98,19 +81,19 @@ def part_values(document: Document | None = None) -> set[str]:
     return {part_of(ref) for ref in Clause.objects.values_list("ref", flat=True).distinct()}
 
 
-def describe(document: Document | None, version: str | None, part: str | None, lib=None) -> str:
+def describe(document: Document | None, version: str | None, part: str | None, lib) -> str:
     """What was searched, in words, for the page that says nothing was found. ``lib``: the
-    library as ``search.catalogue`` keeps it, to read from instead of the database."""
-    chosen = lib.choices(document) if lib is not None else versions(document)
+    library as ``search.catalogue`` keeps it."""
+    chosen = lib.choices(document)
     if version:
         label = next((v.label for v in chosen if v.slug == version), "")
         where = f"version {version}" + (f" ({label})" if label else "")
     else:
         where = f"all versions ({', '.join(v.label for v in chosen)})"
     if document is not None:
-        where += f" of {document_title(document)}"
+        where += f" of {lib.titles[document.id]}"
     else:
-        count = len(lib.documents) if lib is not None else Document.objects.count()
+        count = len(lib.documents)
         where += {1: " of the one document", 2: " of both documents"}.get(count, f" of all {count} documents")
     if part:
         if document is not None:
