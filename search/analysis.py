@@ -531,26 +531,38 @@ _passage_words = _TokenCache(lambda text: ((stem(w), start, end, pos) for pos, (
                                            in enumerate(word_tokens(fold(text)))), TOKEN_BUDGET)
 
 
+# What a query term is looked for as is worked out once per distinct term, not once per text it
+# is looked for in (a search page looks for each term in some sixty texts, a concordance in
+# hundreds): folding, segmenting and stemming it again each time was a tenth of a search.
+@lru_cache(maxsize=4096)
+def _term_needles(term: QueryTerm) -> tuple[bool, tuple[tuple[str, ...], ...]]:
+    """Whether ``term`` is matched as Chinese, and the token sequences it is looked for as:
+    each contiguous run of its characters, its words as one phrase, or each of its words."""
+    folded = fold(term.text)
+    if _HAS_CJK.search(folded):
+        return True, tuple(tuple(run) for run in _contiguous_runs(char_tokens(folded)))
+    words = tuple(stem(w) for w, _, _ in word_tokens(folded))[:MAX_PHRASE_TOKENS]
+    if term.phrase and words:
+        return False, (words,)
+    return False, tuple((word,) for word in words)
+
+
 def highlight_spans(text: str, terms: list[QueryTerm]) -> list[tuple[int, int]]:
     """Sorted, non-overlapping (start, end) offsets in ``text`` of every match of ``terms``."""
     chars = words = None
     spans: list[tuple[int, int]] = []
     for term in terms:
-        folded_term = fold(term.text)
-        if _HAS_CJK.search(folded_term):
+        chinese, needles = _term_needles(term)
+        if chinese:
             if chars is None:
                 chars = _passage_chars(text)
-            for run in _contiguous_runs(char_tokens(folded_term)):
-                spans.extend(_find_sequence(chars, run))
-            continue
-        if words is None:
-            words = _passage_words(text)
-        needles = [stem(w) for w, _, _ in word_tokens(folded_term)][:MAX_PHRASE_TOKENS]
-        if term.phrase and needles:
-            spans.extend(_find_sequence(words, needles))
+            tokens = chars
         else:
-            for needle in needles:
-                spans.extend(_find_sequence(words, [needle]))
+            if words is None:
+                words = _passage_words(text)
+            tokens = words
+        for needle in needles:
+            spans.extend(_find_sequence(tokens, needle))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -560,12 +572,13 @@ def highlight_spans(text: str, terms: list[QueryTerm]) -> list[tuple[int, int]]:
     return merged
 
 
-def _needle(term: str) -> tuple[bool, list[tuple[str, int]]]:
+@lru_cache(maxsize=4096)
+def _needle(term: str) -> tuple[bool, tuple[tuple[str, int], ...]]:
     """Whether ``term`` is matched as Chinese, and the (token, position) it is looked for as."""
     folded = fold(term)
     if _HAS_CJK.search(folded):
-        return True, [(t, pos) for t, _, _, pos in char_tokens(folded)][:MAX_PHRASE_TOKENS]
-    return False, [(stem(w), pos) for pos, (w, _, _) in enumerate(word_tokens(folded))][:MAX_PHRASE_TOKENS]
+        return True, tuple((t, pos) for t, _, _, pos in char_tokens(folded))[:MAX_PHRASE_TOKENS]
+    return False, tuple((stem(w), pos) for pos, (w, _, _) in enumerate(word_tokens(folded)))[:MAX_PHRASE_TOKENS]
 
 
 def term_spans(text: str, term: str) -> list[tuple[int, int]]:

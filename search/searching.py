@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, ScoredCollector
 
@@ -61,8 +62,10 @@ class Hit:
     versions: dict[str, str] = field(default_factory=dict)  # snippet (HTML with <mark>) of every matching version
     languages: dict[str, str] = field(default_factory=dict)  # the language of each of those versions
     document_title: str = ""
+    document_url: str = ""  # the document's reader page
     document_number: str = ""
     document_date: date | None = None
+    document_date_text: str = ""  # as the page shows it (formatted once per document and search)
 
     @property
     def snippets(self) -> list[tuple[str, str, str]]:
@@ -157,9 +160,26 @@ def search(raw_query: str | None, *, document: str | None = None, version: str |
     return Results(text, terms, count, page, pages, hits, suggestion, _stale_notice(lib, chosen))
 
 
+_stale: tuple[tuple, list[str]] | None = None  # ((generation, corpus revision), documents out of date)
+
+
+def _out_of_date(lib: catalogue.Library) -> list[str]:
+    """``out_of_date()``, worked out once per index generation and corpus revision: it can only
+    change when one of them does (an import changes the revision), and reading every document's
+    fingerprint was a database query on every search."""
+    global _stale
+    key = (backend().generation, lib.token)
+    kept = _stale
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    documents = out_of_date()
+    _stale = (key, documents)
+    return documents
+
+
 def _stale_notice(lib: catalogue.Library, chosen: Document | None) -> str:
     """What the reader should know if the index lags behind the library for what was searched."""
-    stale = [slug for slug in out_of_date() if chosen is None or slug == chosen.slug]
+    stale = [slug for slug in _out_of_date(lib) if chosen is None or slug == chosen.slug]
     if not stale:
         return ""
     names = [lib.titles[d.id] for d in sorted((lib.by_slug[slug] for slug in stale if slug in lib.by_slug),
@@ -268,6 +288,7 @@ def _hits(lib: catalogue.Library, window, terms, only_version: str | None) -> li
     wanted = [(int(pid), key, lib.clause_ids.get(key), score) for pid, key, score in window]
     rows = catalogue.clauses(lib, {cid for _, _, cid, _ in wanted if cid is not None})
     hits = []
+    shown: dict[int, tuple[str, str]] = {}  # each document's reader URL and date as shown, once per search
     for pid, key, clause_id, score in wanted:
         clause = rows.get(clause_id)
         passage = next((p for p in clause.passages if p.id == pid), None) if clause else None
@@ -277,15 +298,23 @@ def _hits(lib: catalogue.Library, window, terms, only_version: str | None) -> li
         doc = lib.by_id[version.document_id]
         hit = Hit(key.split("/", 1)[1], doc.slug, version, passage, score, document_title=lib.titles[doc.id],
                   document_number=doc.number, document_date=doc.date)
+        own_spans = None  # the matches in the hit passage (its version is always one shown)
         for other in clause.passages:
             other_version = lib.version_by_id[other.version_id]
             if only_version and other_version.slug != only_version:
                 continue
             spans = highlight_spans(other.text, terms)
+            if other.id == passage.id:
+                own_spans = spans
             if spans:
                 hit.versions[other_version.slug] = highlight(other.text, terms, around=80, spans=spans)
                 hit.languages[other_version.slug] = other_version.language
-        _align(hit, terms, lib.versions[doc.id], clause)
+        if own_spans is None:
+            own_spans = highlight_spans(passage.text, terms)
+        if doc.id not in shown:
+            shown[doc.id] = (reverse("reader:document", args=[doc.slug]), date_format(doc.date, "j F Y"))
+        hit.document_url, hit.document_date_text = shown[doc.id]
+        _align(hit, own_spans, lib.versions[doc.id], clause)
         hits.append(hit)
     return hits
 
@@ -298,10 +327,10 @@ def _counterpart(version: Version, versions: list[Version]) -> Version | None:
     return next(v for v in versions if v.is_base)
 
 
-def _align(hit: Hit, terms, versions: list[Version], clause: catalogue.ClauseRows) -> None:
-    """Find the hit sentence, its base-text number N and the other language's sentence(s)."""
+def _align(hit: Hit, spans: list[tuple[int, int]], versions: list[Version], clause: catalogue.ClauseRows) -> None:
+    """Find the hit sentence (the one holding the first of ``spans``, the matches in the hit
+    passage), its base-text number N and the other language's sentence(s)."""
     own = clause.sentences.get(hit.version.id, [])
-    spans = highlight_spans(hit.passage.text, terms)
     first = spans[0][0] if spans else 0
     sentence = next((s for s in own if s.start <= first < s.end), own[0] if own else None)
 
@@ -329,5 +358,5 @@ def _align(hit: Hit, terms, versions: list[Version], clause: catalogue.ClauseRow
                        if s.index in indices]
     shown = [hit.version.slug] + ([counterpart.slug] if counterpart else [])
     hit.anchor = f"c-{hit.ref}-s{number}" if number else f"c-{hit.ref}"
-    hit.url = (reverse("reader:document", args=[hit.document]) + "?v=" + ",".join(shown)
+    hit.url = (hit.document_url + "?v=" + ",".join(shown)
                + "#" + hit.anchor)
