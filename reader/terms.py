@@ -185,6 +185,17 @@ class _Snapshot:
     postings: dict[str, dict[str, set]] = field(default_factory=dict)
     # matched as Chinese or not -> {whole key of a rendering: ids of the terms rendered so}
     wholes: dict[bool, dict[tuple, set[int]]] = field(default_factory=dict)
+    folded: dict[str, int] | None = None  # a term's folded Chinese -> its id (the first such)
+
+    def term_written(self, q: str) -> int | None:
+        """The id of the glossary term written q (in either script), if any: one lookup, not a
+        fold of every term on every query."""
+        if self.folded is None:
+            table: dict[str, int] = {}
+            for tid, term in self.plain.items():
+                table.setdefault(fold(term.zh), tid)
+            self.folded = table
+        return self.folded.get(fold(q))
 
     def renderings_by_key(self, chinese: bool) -> dict[tuple, set[int]]:
         """The glossary terms by the ``whole_key`` of each of their renderings: the terms some
@@ -267,7 +278,7 @@ def _kwic(text: str, start: int, end: int, width: int) -> tuple[str, str, str]:
 
 
 def _chinese_concordance(q: str, s: _Snapshot) -> Concordance:
-    term_id = next((tid for tid, t in s.plain.items() if fold(t.zh) == fold(q)), None)
+    term_id = s.term_written(q)
     term = s.plain.get(term_id) or glossary_module.Term(q, "", "", {})
     candidates = s.candidates(q, [s.base])
     in_order = sorted({cid for cid, _, _ in candidates}, key=s.order.get)
@@ -446,10 +457,27 @@ class LibraryConcordance:
         return sum(part.count for part in self.parts)
 
 
+_names: tuple[tuple, dict[int, tuple[str, str]]] | None = None
+
+
+def _titles(documents: list[Document]) -> dict[int, tuple[str, str]]:
+    """``library_listing.titles(documents)``, read again only when a document changed (its
+    ``updated_at``) or the library did: a query joining every title passage on every
+    concordance otherwise."""
+    global _names
+    key = tuple((d.id, d.updated_at) for d in documents)
+    kept = _names
+    if kept is not None and kept[0] == key and None not in (d.updated_at for d in documents):
+        return kept[1]
+    names = library_listing.titles(documents)
+    _names = (key, names)
+    return names
+
+
 def library_concordance(q: str) -> LibraryConcordance:
     """Every occurrence of ``q`` (cleaned with ``clean_query``) in every document, newest first."""
     documents = list(Document.objects.order_by("-date", "slug"))
-    names = library_listing.titles(documents)
+    names = _titles(documents)
     found = [(d, concordance(d, q)) for d in documents]
     term = next((c.term for _, c in found if c.term), None)
     parts = [DocumentConcordance(d, names[d.id][0], c) for d, c in found if c.lines]

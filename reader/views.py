@@ -188,7 +188,8 @@ def _concordance_page(request, template, context, look_up):
 def concordance(request, slug):
     doc = reading.document_or_404(slug)
     return _concordance_page(request, "reader/concordance.html",
-                             {"document": doc, "q": "", "terms": list(Term.objects.of(doc))},
+                             # read only where shown (the page without a query)
+                             {"document": doc, "q": "", "terms": Term.objects.of(doc)},
                              lambda q: terms.concordance(doc, q))
 
 
@@ -197,7 +198,8 @@ def concordance(request, slug):
 def library_concordance(request):
     """The concordance of a term over every document, grouped by document, newest first."""
     return _concordance_page(request, "reader/library_concordance.html",
-                             {"q": "", "terms": terms.library_terms()}, terms.library_concordance)
+                             # a callable: read only where shown (the page without a query)
+                             {"q": "", "terms": terms.library_terms}, terms.library_concordance)
 
 
 @read_only
