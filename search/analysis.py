@@ -632,8 +632,11 @@ def whole_key(text: str, *, chinese: bool) -> tuple:
     return chinese, tuple((k, pos - first_pos) for k, pos in zip(tokens.keys, tokens.positions))
 
 
+_IS_LETTER = re.compile(_LETTER)
+
+
 def _is_latin(char: str) -> bool:
-    return bool(re.match(_LETTER, char))
+    return _IS_LETTER.match(char) is not None
 
 
 def _snippet_bounds(text: str, spans: list[tuple[int, int]], around: int) -> tuple[int, int]:

@@ -18,6 +18,8 @@ happened to be indexed in (which changes when one document is re-indexed).
 """
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -245,13 +247,31 @@ def _top_clauses(searcher, query, restrict, needed: int) -> tuple[int, list[tupl
     return count, list(best.values())[:needed]
 
 
+_columns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # segment reader -> its clause_key column
+_columns_lock = threading.Lock()
+
+
+def _clause_column(reader):
+    """The ``clause_key`` column of a segment, opened once per segment reader: a shared searcher
+    keeps its readers, and opening the column read its whole table of offsets every search."""
+    with _columns_lock:
+        column = _columns.get(reader)
+    if column is None:
+        column = reader.column_reader("clause_key")
+        with _columns_lock:
+            _columns[reader] = column
+    return column
+
+
 def _count_clauses(searcher, by_segment) -> int:
     """How many distinct clauses the matching passages (segment reader, offset, docnums) are
     of: their clause keys from each segment's column, or stored fields in an index without it."""
     keys = set()
     for reader, offset, docnums in by_segment:
+        if not docnums:
+            continue
         if reader.has_column("clause_key"):
-            column = reader.column_reader("clause_key")
+            column = _clause_column(reader)
             keys.update(column[d] for d in docnums)
         else:
             keys.update(searcher.stored_fields(offset + d)["clause_key"] for d in docnums)
