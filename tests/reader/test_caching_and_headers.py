@@ -96,3 +96,46 @@ def test_each_host_gets_its_own_absolute_links(client, ingested):
     assert "http://testserver/guofa-2015-40/" in client.get("/api/documents").content.decode()
     other = client.get("/api/documents", HTTP_HOST="localhost").content.decode()
     assert "http://localhost/guofa-2015-40/" in other and "testserver" not in other
+
+
+def test_threads_asking_at_once_for_a_page_not_yet_cached_render_it_once_and_all_get_that_page(
+        rf, settings, db):
+    """A page just dropped from the cache (a new worker, an ingest) is rendered by one thread
+    while the others asking for it wait for that page, instead of each rendering it too."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.core.cache import cache
+    from django.http import HttpResponse
+
+    from reader import caching
+
+    settings.CORPUS_REVISION_TTL = 60
+    caching.revision()  # read here, once: the threads below use the remembered revision
+    cache.clear()
+    rendered = []
+
+    @caching.cached_response(params=("q",))
+    def slow_page(request):
+        rendered.append(request.GET["q"])
+        rendering = len(rendered)
+        time.sleep(0.3)  # long enough for every other thread to ask meanwhile
+        return HttpResponse(f"<p>{request.GET['q']}: rendering {rendering}</p>" * 50)
+
+    barrier = threading.Barrier(6)
+
+    def ask(q):
+        barrier.wait()
+        return slow_page(rf.get("/slow/", {"q": q})).content
+
+    with ThreadPoolExecutor(6) as pool:
+        same = list(pool.map(ask, ["x"] * 6))
+    assert rendered == ["x"]
+    assert same == [b"<p>x: rendering 1</p>" * 50] * 6
+
+    with ThreadPoolExecutor(6) as pool:  # different pages are not held up by one another
+        others = list(pool.map(ask, ["a", "b", "c", "d", "e", "f"]))
+    assert sorted(rendered[1:]) == ["a", "b", "c", "d", "e", "f"]
+    assert [page[:5] for page in others] == [b"<p>a:", b"<p>b:", b"<p>c:", b"<p>d:", b"<p>e:", b"<p>f:"]
+    assert caching._rendering.keys() == 0  # no lock is kept once nobody waits for it
