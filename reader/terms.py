@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from search import catalogue
 from search.analysis import (MAX_PHRASE_TOKENS, char_tokens, clean_input, fold, has_chinese, stem, term_key,
                              term_spans, whole_key, word_tokens)
 
@@ -476,7 +477,8 @@ def _titles(documents: list[Document]) -> dict[int, tuple[str, str]]:
 
 def library_concordance(q: str) -> LibraryConcordance:
     """Every occurrence of ``q`` (cleaned with ``clean_query``) in every document, newest first."""
-    documents = list(Document.objects.order_by("-date", "slug"))
+    # The documents as of the corpus revision, kept per process by the search catalogue.
+    documents = sorted(catalogue.library().documents, key=lambda d: (-d.date.toordinal(), d.slug))
     names = _titles(documents)
     found = [(d, concordance(d, q)) for d in documents]
     term = next((c.term for _, c in found if c.term), None)
