@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 
 from . import library_listing, reading, terms
-from .caching import cached_response
+from .caching import FAST, cached_response
 from .http import RefConverter, json_error, read_only
 from .models import Clause, Document, Note, Passage, Sentence, Version
 
@@ -228,7 +228,7 @@ def _line(request, doc: Document, line) -> dict:
 
 
 @read_only
-@cached_response(params=("q",))
+@cached_response(params=("q",), compression=FAST)
 @with_document
 def concordance(request, doc):
     """Every occurrence of ?q= as a keyword-in-context line with its aligned sentences."""
@@ -254,7 +254,7 @@ def _page_number(request, pages: int):
 
 
 @read_only
-@cached_response(params=("q", "page"))
+@cached_response(params=("q", "page"), compression=FAST)
 def library_concordance(request):
     """Every occurrence of ?q= in the library: per document (newest first) its count and
     renderings per translation, and the lines, 100 a page (?page=)."""

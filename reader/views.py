@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from . import exports, glossary_exports, library_listing, metadata, reading, review_table, terms
-from .caching import cached_response
+from .caching import FAST, cached_response
 from .http import API_PREFIX, read_only
 from .models import Term
 
@@ -184,7 +184,7 @@ def _concordance_page(request, template, context, look_up):
 
 
 @read_only
-@cached_response(params=("q", "page"))
+@cached_response(params=("q", "page"), compression=FAST)
 def concordance(request, slug):
     doc = reading.document_or_404(slug)
     return _concordance_page(request, "reader/concordance.html",
@@ -194,7 +194,7 @@ def concordance(request, slug):
 
 
 @read_only
-@cached_response(params=("q", "page"))
+@cached_response(params=("q", "page"), compression=FAST)
 def library_concordance(request):
     """The concordance of a term over every document, grouped by document, newest first."""
     return _concordance_page(request, "reader/library_concordance.html",

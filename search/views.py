@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from reader.caching import cached_response
+from reader.caching import FAST, cached_response
 from reader.http import read_only
 from . import catalogue, scope
 from .services import backend
@@ -13,7 +13,7 @@ from .searching import MAX_LIMIT, QueryError, SearchUnavailable, positive_int, s
 
 @read_only
 @cached_response(params=("q", "document", "version", "part", "page"),
-                 extra=lambda: backend().live_generation())
+                 extra=lambda: backend().live_generation(), compression=FAST)
 def search_page(request):
     q = request.GET.get("q", "")
     document = request.GET.get("document") or None
@@ -55,7 +55,7 @@ def search_page(request):
 
 @read_only
 @cached_response(params=("q", "document", "version", "part", "page", "limit"),
-                 extra=lambda: backend().live_generation())
+                 extra=lambda: backend().live_generation(), compression=FAST)
 def search_api(request):
     q = request.GET.get("q")
     try:

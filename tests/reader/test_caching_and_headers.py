@@ -56,11 +56,14 @@ def test_hsts_is_sent_over_https_only(client, ingested):
     assert "Strict-Transport-Security" not in client.get("/")
 
 
-def test_a_client_that_accepts_gzip_gets_the_same_page_compressed(client, ingested):
+# A reader page is compressed small, a page made for one typed query (search, concordance) fast.
+@pytest.mark.parametrize("url", ["/guofa-2015-40/", "/guofa-2015-40/concordance/?q=互联网",
+                                 "/api/documents/guofa-2015-40/concordance?q=互联网"])
+def test_a_client_that_accepts_gzip_gets_the_same_page_compressed(client, ingested, url):
     import gzip
 
-    plain = client.get("/guofa-2015-40/")
-    packed = client.get("/guofa-2015-40/", HTTP_ACCEPT_ENCODING="gzip, deflate")
+    plain = client.get(url)
+    packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
     assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
     assert gzip.decompress(packed.content) == plain.content
     assert len(packed.content) < len(plain.content) / 3
