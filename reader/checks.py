@@ -114,6 +114,9 @@ class Finding:
     sentence: int | None  # 1-based Chinese (base) sentence; None for the whole clause
     kind: str
     reason: str
+    # 1-based sentence of the translation an addition or artefact is about (which ``sentence``,
+    # a Chinese one, cannot say); None for the other kinds
+    translated: int | None = None
 
 
 @dataclass(frozen=True)
@@ -278,8 +281,8 @@ def _omission(ref, source, zh):
 def _addition(ref, target, en, beads):
     anchor = _chinese_sentence_before(en[0], beads)
     return [Finding(ref, anchor, "addition",
-                    f"{_of_this_version(j)}, “{_quote(target[j - 1])}”, renders no "
-                    f"Chinese sentence") for j in en]
+                    f"sentence {j} of this version, “{_quote(target[j - 1])}”, renders no "
+                    f"Chinese sentence", translated=j) for j in en]
 
 
 def _chinese_sentence_before(target_index: int, beads: Beads) -> int:
@@ -539,28 +542,8 @@ def _artefact_findings(ref, target, beads) -> list[Finding]:
         places = "; ".join(f"“{c}”" for c in contexts)
         times = f" ({len(contexts)} times)" if len(contexts) > 1 else ""
         findings.append(Finding(ref, _chinese_sentence_before(j, beads), "artefact",
-                                f"{what}{times}, in {_of_this_version(j)}: {places}"))
+                                f"{what}{times}, in sentence {j} of this version: {places}", translated=j))
     return findings
-
-
-# --- the translation's sentence a finding names -----------------------------------------------
-# An addition or an artefact is about a sentence of the translation, which ``sentence`` (a
-# Chinese one) cannot say; its reason names it, always in these words.
-
-def _of_this_version(j: int) -> str:
-    return f"sentence {j} of this version"
-
-
-TRANSLATION_SENTENCE = re.compile(r"\bsentence (\d+) of this version\b")
-
-
-def translation_sentence(finding) -> int | None:
-    """The sentence of the translation (1-based) an addition or artefact finding is about, read
-    from its reason; None for the other kinds."""
-    if finding.kind not in ("addition", "artefact"):
-        return None
-    match = TRANSLATION_SENTENCE.search(finding.reason)
-    return int(match.group(1)) if match else None
 
 
 # --- quoting ------------------------------------------------------------------------------

@@ -237,6 +237,8 @@ class Finding(models.Model):
     clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="findings")
     target = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="findings")
     sentence = models.PositiveSmallIntegerField(null=True, blank=True)  # base sentence, 1-based
+    # the translation's sentence (1-based) an addition or artefact is about; null for other kinds
+    translated = models.PositiveSmallIntegerField(null=True, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     reason = models.TextField()
     position = models.PositiveIntegerField()

@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from . import checks
 from .cross_references import CitationIndex, Piece
 from .pinyin import ruby
 from .models import Bead, Clause, Document, Note, Passage, Sentence, Version
@@ -408,8 +407,8 @@ class Review:
 def review(document: Document, source: Version, target: Version) -> Review:
     """Every bead between the two versions, each with the findings about its sentences.
 
-    A finding goes to the bead holding the translation's sentence it names (an addition, an
-    artefact: ``checks.translation_sentence``), else to the bead holding its Chinese sentence; a
+    A finding goes to the bead holding the translation's sentence it is about (an addition, an
+    artefact: ``Finding.translated``), else to the bead holding its Chinese sentence; a
     finding on the whole clause goes to the clause's first bead.
     """
     beads = [ReviewedBead(item) for item in aligned_beads(document, source, target)]
@@ -427,7 +426,7 @@ def review(document: Document, source: Version, target: Version) -> Review:
 
 
 def _bead_about(beads: list[ReviewedBead], finding) -> ReviewedBead:
-    j = checks.translation_sentence(finding)
+    j = finding.translated
     return (next((b for b in beads if j is not None and j in b.item.bead.target_sentences), None)
             or next((b for b in beads if finding.sentence in b.item.bead.source_sentences), None)
             or beads[0])

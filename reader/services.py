@@ -284,14 +284,14 @@ def _record_findings(corpus: Corpus, clauses: dict, versions: dict, beads: dict,
         stored = beads[slug]
         found = checks.check_document(corpus, slug, beads_for=lambda ref: stored.get(ref, []),
                                       occurrences=occurrences.get(slug))
-        wanted = [(f.ref, f.sentence, f.kind, f.reason) for f in found]
+        wanted = [(f.ref, f.sentence, f.translated, f.kind, f.reason) for f in found]
         existing = list(Finding.objects.filter(target=version).select_related("clause")
-                        .values_list("clause__ref", "sentence", "kind", "reason"))
+                        .values_list("clause__ref", "sentence", "translated", "kind", "reason"))
         if existing == wanted:
             continue
         result.deleted += Finding.objects.filter(target=version).delete()[0]
         Finding.objects.bulk_create([
-            Finding(clause=clauses[ref], target=version, sentence=sentence, kind=kind, reason=reason,
-                    position=position)
-            for position, (ref, sentence, kind, reason) in enumerate(wanted)])
+            Finding(clause=clauses[ref], target=version, sentence=sentence, translated=translated,
+                    kind=kind, reason=reason, position=position)
+            for position, (ref, sentence, translated, kind, reason) in enumerate(wanted)])
         result.created += len(wanted)

@@ -116,7 +116,7 @@ def test_broken_parentheses_of_the_machine_translation_are_found_where_they_are(
 def test_the_doubled_comma_of_the_published_translation_is_an_artefact(findings):
     assert [f for f in findings["en"] if f.ref == "2.2.0" and f.kind == "artefact"] == [
         Finding("2.2.0", 1, "artefact", "doubled punctuation “, ,”, in sentence 1 of this version: "
-                "“…the manufacturing sector, , enhance the digitalization…”")]
+                "“…the manufacturing sector, , enhance the digitalization…”", translated=1)]
 
 
 def test_etc_followed_by_a_comma_is_not_doubled_punctuation(corpus, findings):
@@ -195,7 +195,7 @@ def test_an_english_sentence_rendering_nothing_is_an_addition_after_the_sentence
     beads = [([1], [1], 1.0), ([], [2], 0.1), ([2], [3], 1.0)]
     assert check_clause("x", source, target, beads, []) == [
         Finding("x", 1, "addition", "sentence 2 of this version, “This is very important.”, "
-                "renders no Chinese sentence")]
+                "renders no Chinese sentence", translated=2)]
 
 
 def test_a_length_outlier_reports_both_lengths_against_the_version_norm():
