@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import xml.etree.ElementTree as ET
+from typing import NamedTuple
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -48,6 +49,14 @@ def _description(document, targets) -> tuple[str, str]:
             "document by Duizhao from its sentence alignment.")
 
 
+def _file_description(header, document, targets) -> None:
+    """The header's fileDesc (the same element in both TBX standards): title and source."""
+    file_desc = ET.SubElement(header, "fileDesc")
+    title, description = _description(document, targets)
+    ET.SubElement(ET.SubElement(file_desc, "titleStmt"), "title").text = title
+    ET.SubElement(ET.SubElement(file_desc, "sourceDesc"), "p").text = description
+
+
 def _renderings(row) -> dict[str, list]:
     """Each rendering a version uses for the term, first use first, with [(tally, count)]."""
     renderings: dict[str, list] = {}
@@ -70,6 +79,50 @@ def _language(row) -> str:
     return row.uses[0].version.language if row.uses else "en"
 
 
+class _Dialect(NamedTuple):
+    """What one TBX standard calls the parts of a term entry."""
+    entry: str  # a concept, with its subject field and gloss
+    language: str  # its terms in one language
+    term: str  # one term, with its context and usage notes
+    sourced_context: bool  # the context sentence in a descripGrp with its source
+
+
+TBX_V3 = _Dialect("conceptEntry", "langSec", "termSec", sourced_context=False)
+TBX_2008 = _Dialect("termEntry", "langSet", "tig", sourced_context=True)
+
+
+def _entries(body, dialect: _Dialect, document, rows, examples) -> None:
+    """One entry per term in ``body``: its subject field and gloss, the Chinese term with its
+    count in the base text, then (if any version renders it identifiably) every rendering used,
+    each with a context sentence and how often each version uses it."""
+    for row in rows:
+        term = row.term
+        entry = ET.SubElement(body, dialect.entry, id=f"term-{term.slug}")
+        ET.SubElement(entry, "descrip", type="subjectField").text = term.category
+        if term.gloss:
+            ET.SubElement(entry, "note").text = term.gloss
+        chinese = ET.SubElement(ET.SubElement(entry, dialect.language, {XML_LANG: "zh-Hans"}), dialect.term)
+        ET.SubElement(chinese, "term").text = term.zh
+        ET.SubElement(chinese, "note").text = f"{term.count} occurrences in the base text"
+        renderings = _renderings(row)
+        if not renderings:
+            continue
+        language = ET.SubElement(entry, dialect.language, {XML_LANG: _language(row)})
+        for rendering, used in renderings.items():
+            group = ET.SubElement(language, dialect.term)
+            ET.SubElement(group, "term").text = rendering
+            use, _ = used[0]
+            ref, sentence = examples.get((term.id, use.version.id, rendering), ("", ""))
+            if sentence and dialect.sourced_context:
+                context = ET.SubElement(group, "descripGrp")
+                ET.SubElement(context, "descrip", type="context").text = sentence
+                ET.SubElement(context, "admin", type="source").text = (
+                    f"{document.slug}, clause {ref}, {use.version.slug}")
+            elif sentence:
+                ET.SubElement(group, "descrip", type="context").text = sentence
+            ET.SubElement(group, "note").text = _usage(used)
+
+
 def glossary_tbx(document, targets, rows, examples) -> bytes:
     """TBX-Basic (TBX v3, DCA style): one conceptEntry per term, the Chinese term and every
     English rendering used, each with how often each version uses it and a context sentence.
@@ -80,33 +133,8 @@ def glossary_tbx(document, targets, rows, examples) -> bytes:
     # Plain names and the namespace as the root's xmlns: no global ET.register_namespace.
     root = ET.Element("tbx", {"xmlns": TBX_NS, "type": "TBX-Basic", "style": "dca", XML_LANG: "en"})
     header = ET.SubElement(root, "tbxHeader")
-    file_desc = ET.SubElement(header, "fileDesc")
-    title, description = _description(document, targets)
-    ET.SubElement(ET.SubElement(file_desc, "titleStmt"), "title").text = title
-    ET.SubElement(ET.SubElement(file_desc, "sourceDesc"), "p").text = description
-    body = ET.SubElement(ET.SubElement(root, "text"), "body")
-    for row in rows:
-        term = row.term
-        entry = ET.SubElement(body, "conceptEntry", id=f"term-{term.slug}")
-        ET.SubElement(entry, "descrip", type="subjectField").text = term.category
-        if term.gloss:
-            ET.SubElement(entry, "note").text = term.gloss
-        zh = ET.SubElement(entry, "langSec", {XML_LANG: "zh-Hans"})
-        zh_term = ET.SubElement(zh, "termSec")
-        ET.SubElement(zh_term, "term").text = term.zh
-        ET.SubElement(zh_term, "note").text = f"{term.count} occurrences in the base text"
-        renderings = _renderings(row)
-        if not renderings:
-            continue
-        en = ET.SubElement(entry, "langSec", {XML_LANG: _language(row)})
-        for rendering, used in renderings.items():
-            term_sec = ET.SubElement(en, "termSec")
-            ET.SubElement(term_sec, "term").text = rendering
-            use, _ = used[0]
-            ref, sentence = examples.get((term.id, use.version.id, rendering), ("", ""))
-            if sentence:
-                ET.SubElement(term_sec, "descrip", type="context").text = sentence
-            ET.SubElement(term_sec, "note").text = _usage(used)
+    _file_description(header, document, targets)
+    _entries(ET.SubElement(ET.SubElement(root, "text"), "body"), TBX_V3, document, rows, examples)
     ET.indent(root)
     return (b'<?xml version="1.0" encoding="UTF-8"?>\n'
             + ET.tostring(root, encoding="utf-8", xml_declaration=False)
@@ -125,36 +153,9 @@ def glossary_tbx_2008(document, targets, rows, examples) -> bytes:
     """
     root = ET.Element("martif", {"type": "TBX-Basic", XML_LANG: "en"})
     header = ET.SubElement(root, "martifHeader")
-    file_desc = ET.SubElement(header, "fileDesc")
-    title, description = _description(document, targets)
-    ET.SubElement(ET.SubElement(file_desc, "titleStmt"), "title").text = title
-    ET.SubElement(ET.SubElement(file_desc, "sourceDesc"), "p").text = description
+    _file_description(header, document, targets)
     ET.SubElement(ET.SubElement(header, "encodingDesc"), "p", type="XCSURI").text = "TBXBasicXCSV02.xcs"
-    body = ET.SubElement(ET.SubElement(root, "text"), "body")
-    for row in rows:
-        term = row.term
-        entry = ET.SubElement(body, "termEntry", id=f"term-{term.slug}")
-        ET.SubElement(entry, "descrip", type="subjectField").text = term.category
-        if term.gloss:
-            ET.SubElement(entry, "note").text = term.gloss
-        zh_tig = ET.SubElement(ET.SubElement(entry, "langSet", {XML_LANG: "zh-Hans"}), "tig")
-        ET.SubElement(zh_tig, "term").text = term.zh
-        ET.SubElement(zh_tig, "note").text = f"{term.count} occurrences in the base text"
-        renderings = _renderings(row)
-        if not renderings:
-            continue
-        lang_set = ET.SubElement(entry, "langSet", {XML_LANG: _language(row)})
-        for rendering, used in renderings.items():
-            tig = ET.SubElement(lang_set, "tig")
-            ET.SubElement(tig, "term").text = rendering
-            use, _ = used[0]
-            ref, sentence = examples.get((term.id, use.version.id, rendering), ("", ""))
-            if sentence:
-                group = ET.SubElement(tig, "descripGrp")
-                ET.SubElement(group, "descrip", type="context").text = sentence
-                ET.SubElement(group, "admin", type="source").text = (
-                    f"{document.slug}, clause {ref}, {use.version.slug}")
-            ET.SubElement(tig, "note").text = _usage(used)
+    _entries(ET.SubElement(ET.SubElement(root, "text"), "body"), TBX_2008, document, rows, examples)
     ET.indent(root)
     return (b'<?xml version="1.0" encoding="UTF-8"?>\n'
             b'<!DOCTYPE martif SYSTEM "TBXcoreStructV02.dtd">\n'
