@@ -32,6 +32,7 @@ from reader.models import Document, Version
 
 from . import catalogue, scope
 from .analysis import QueryTerm, highlight, highlight_spans, parse_query, whoosh_query
+from .scoring import every_match
 from .services import IndexUnavailable, backend, out_of_date, rebuild_in_background
 
 MAX_QUERY = 1000
@@ -229,12 +230,16 @@ def _top_clauses(searcher, query, restrict, needed: int) -> tuple[int, list[tupl
     order, until ``needed`` clauses are found: only those passages' stored fields are read, and
     the order never depends on the order passages were indexed in.
     """
-    matches = _EveryMatch()
-    collector = matches if restrict is None else FilterCollector(matches, allow=restrict)
-    searcher.search_with_collector(query, collector)
-    count = _count_clauses(searcher, matches.by_segment)
+    found = every_match(searcher, query, restrict)
+    if found is None:  # a query search.scoring does not read: Whoosh's own matchers
+        matches = _EveryMatch()
+        collector = matches if restrict is None else FilterCollector(matches, allow=restrict)
+        searcher.search_with_collector(query, collector)
+        found = matches.scored, matches.by_segment
+    scored, by_segment = found
+    count = _count_clauses(searcher, by_segment)
     best: dict[str, tuple[str, str, float]] = {}
-    scored = sorted(matches.scored, key=lambda item: -item[0])
+    scored = sorted(scored, key=lambda item: -item[0])
     i = 0
     while i < len(scored) and len(best) < needed:
         score = scored[i][0]
@@ -247,17 +252,18 @@ def _top_clauses(searcher, query, restrict, needed: int) -> tuple[int, list[tupl
     return count, list(best.values())[:needed]
 
 
-_columns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # segment reader -> its clause_key column
+_columns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # segment reader -> its clause keys
 _columns_lock = threading.Lock()
 
 
-def _clause_column(reader):
-    """The ``clause_key`` column of a segment, opened once per segment reader: a shared searcher
-    keeps its readers, and opening the column read its whole table of offsets every search."""
+def _clause_column(reader) -> list[str]:
+    """Every passage's clause key in a segment, read once per segment reader: a shared
+    searcher keeps its readers, and looking keys up in the column one by one was most of
+    counting the clauses of a common word's thousands of passages."""
     with _columns_lock:
         column = _columns.get(reader)
     if column is None:
-        column = reader.column_reader("clause_key")
+        column = list(reader.column_reader("clause_key"))
         with _columns_lock:
             _columns[reader] = column
     return column
@@ -271,8 +277,7 @@ def _count_clauses(searcher, by_segment) -> int:
         if not docnums:
             continue
         if reader.has_column("clause_key"):
-            column = _clause_column(reader)
-            keys.update(column[d] for d in docnums)
+            keys.update(map(_clause_column(reader).__getitem__, docnums))
         else:
             keys.update(searcher.stored_fields(offset + d)["clause_key"] for d in docnums)
     return len(keys)
