@@ -233,8 +233,11 @@ def index_key(searcher) -> tuple:
     the same files share posting lists; any change to the index makes a new key."""
     reader = searcher.reader()
     leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
+    segments = [(r.segment(), offset) for r, offset in leaves]
+    if any(segment is None for segment, _ in segments):  # an empty index's reader, say
+        raise Unsupported("a reader without segments")
     return (getattr(leaves[0][0].storage(), "folder", None) if leaves else None,
-            tuple((r.segment().segment_id(), r.segment().deleted_count(), offset) for r, offset in leaves))
+            tuple((segment.segment_id(), segment.deleted_count(), offset) for segment, offset in segments))
 
 
 def term_postings(searcher, fieldname: str, text, *, positions: bool = False,
