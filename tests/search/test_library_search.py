@@ -96,6 +96,16 @@ def test_a_query_found_in_two_documents_lists_results_from_both_each_naming_and_
     assert f'href="/{REPRINT}/?v=zh-hans,en#c-' in page and f'href="/{SEED}/?v=zh-hans,en#c-' in page
 
 
+def test_each_result_on_the_search_page_names_and_links_its_own_document(client, library):
+    page = client.get("/search/", {"q": "众创空间"}).content.decode()
+    results = re.findall(r'<li class="result" data-document="([^"]+)">(.*?)</li>', page, re.S)
+    assert {slug for slug, _ in results} == {SEED, REPRINT}
+    for slug, body in results:
+        title, number = (REPRINT_TITLE, "国发〔2016〕99号") if slug == REPRINT else (title_of(library[SEED]), "国发〔2015〕40号")
+        assert re.search(rf'<p class="result-document"><a href="/{slug}/" lang="zh-Hans">{re.escape(title)}</a> · '
+                         rf'<span lang="zh-Hans">{number}</span> · <time datetime="\d{{4}}-07-01">1 July \d{{4}}</time></p>', body)
+
+
 def test_equal_scores_are_ranked_newest_document_first_then_in_clause_order(client, library):
     results = api(client, q="互联网+", limit=100)["results"]
     dates = {slug: doc.date.toordinal() for slug, doc in library.items()}
