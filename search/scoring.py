@@ -50,8 +50,8 @@ from whoosh.scoring import BM25FScorer
 from whoosh.util import make_binary_tree
 from whoosh.util.numeric import byte_to_length
 
-# Postings kept between searches: about 20 bytes each (docnum and score), an occurrence kept
-# for phrases counting as three, so the bound is about 10 MB a process.
+# Postings kept between searches, counted as a docnum and score each, an occurrence kept for
+# phrases as three: measured full, about 33 bytes each, so about 16 MB a process.
 MAX_KEPT_POSTINGS = 500_000
 
 _SHIFT = 32  # an occurrence is docnum << _SHIFT | position
@@ -179,8 +179,9 @@ class TermPostings:
 
     def __len__(self):
         # What it holds, in postings' worth of memory (a set member takes about three times
-        # an array's docnum and score).
-        return len(self.docs) + (3 * len(self.occurrences) if self.occurrences is not None else 0)
+        # an array's docnum and score), and one for itself: a term no passage holds is kept
+        # too (so it is not looked up again), and must count.
+        return 1 + len(self.docs) + (3 * len(self.occurrences) if self.occurrences is not None else 0)
 
 
 class _Kept:

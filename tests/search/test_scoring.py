@@ -85,6 +85,14 @@ def test_a_search_gives_the_same_results_read_a_posting_list_at_a_time_as_throug
     assert all(count for count, _ in fast)
 
 
+def test_terms_no_passage_holds_count_against_the_bound_too(searcher, monkeypatch):
+    monkeypatch.setattr(scoring, "MAX_KEPT_POSTINGS", 100)
+    scoring.forget()
+    for n in range(300):
+        assert scoring.term_postings(searcher, "text", f"nosuchword{n}") is None
+    assert len(scoring._kept.entries) <= 100
+
+
 def test_a_query_it_does_not_read_is_left_to_whoosh(searcher):
     assert scoring.every_match(searcher, wq.Or([wq.Term("text", "cloud"), wq.Term("text", "comput")])) is None
     assert scoring.every_match(searcher, wq.Phrase("text", ["cloud", "comput"], slop=2)) is None
