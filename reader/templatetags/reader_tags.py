@@ -1,4 +1,4 @@
-"""Small template helpers for note markers."""
+"""Small template helpers: note markers, concordance lines grouped by document."""
 from collections import Counter
 
 from django import template
@@ -42,3 +42,15 @@ def sentence_tip(sentence, is_base):
     if sentence.low and sentence.score is not None:
         return f"Alignment uncertain (score {sentence.score:.2f})"
     return ""
+
+
+@register.filter
+def by_document(items):
+    """[(part, [line, …])] of a page of library concordance lines (terms.LibraryLine), in
+    order, one group per document: what ``{% regroup %}`` gives, with the lines themselves."""
+    groups = []
+    for item in items:
+        if not groups or groups[-1][0] is not item.part:
+            groups.append((item.part, []))
+        groups[-1][1].append(item.line)
+    return groups
