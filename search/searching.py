@@ -18,6 +18,7 @@ happened to be indexed in (which changes when one document is re-indexed).
 """
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -259,11 +260,12 @@ _columns_lock = threading.Lock()
 def _clause_column(reader) -> list[str]:
     """Every passage's clause key in a segment, read once per segment reader: a shared
     searcher keeps its readers, and looking keys up in the column one by one was most of
-    counting the clauses of a common word's thousands of passages."""
+    counting the clauses of a common word's thousands of passages. The keys are interned: the
+    threads' readers of one segment hold one string per key between them."""
     with _columns_lock:
         column = _columns.get(reader)
     if column is None:
-        column = list(reader.column_reader("clause_key"))
+        column = [sys.intern(key) for key in reader.column_reader("clause_key")]
         with _columns_lock:
             _columns[reader] = column
     return column
