@@ -261,6 +261,10 @@ def term_postings(searcher, fieldname: str, text, *, positions: bool = False,
 
 
 def _read(searcher, fieldname: str, tbytes: bytes, positions: bool) -> TermPostings:
+    """The term's postings read from every segment, in docnum order, deleted passages left
+    out, each scored by the weighting's own function (its statistics are the whole index's)."""
+    if positions and not searcher.schema[fieldname].format.supports("positions"):
+        raise Unsupported(f"{fieldname} has no positions")
     scorer = None
     memo: dict = {}
     docs, scores = array("I"), array("d")

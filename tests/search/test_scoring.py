@@ -96,6 +96,7 @@ def test_terms_no_passage_holds_count_against_the_bound_too(searcher, monkeypatc
 def test_a_query_it_does_not_read_is_left_to_whoosh(searcher):
     assert scoring.every_match(searcher, wq.Or([wq.Term("text", "cloud"), wq.Term("text", "comput")])) is None
     assert scoring.every_match(searcher, wq.Phrase("text", ["cloud", "comput"], slop=2)) is None
+    assert scoring.every_match(searcher, wq.Phrase("spell", ["cloud", "computing"])) is None  # no positions
 
 
 def test_postings_kept_between_searches_stay_within_their_bound_and_answer_the_same(searcher, monkeypatch):
