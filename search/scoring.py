@@ -35,6 +35,7 @@ version in requirements.txt; if either is not as expected, the query goes back t
 from __future__ import annotations
 
 import pickle
+import sys
 import threading
 import weakref
 from array import array
@@ -66,12 +67,13 @@ def every_match(searcher, query, restrict=None):
     ``(scored, by_segment)``: (score, global docnum) pairs and, for each segment, (segment
     reader, docnum offset, segment docnums). None when the query is not one this module reads."""
     try:
-        matches = _Evaluation(searcher).scores(query)
+        evaluation = _Evaluation(searcher)
+        matches = evaluation.scores(query)
     except Unsupported:
         return None
     if restrict is not None:
         try:
-            allowed = _Evaluation(searcher).scores(restrict).keys()
+            allowed = evaluation.scores(restrict).keys()
         except Unsupported:
             allowed = set(searcher.docs_for_query(restrict))
         matches = {d: s for d, s in matches.items() if d in allowed}
@@ -353,24 +355,40 @@ def _decode_all(values) -> list[list[int]]:
     return decoded
 
 
-_length_columns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # reader -> {field: bytes}
-_length_lock = threading.Lock()
+_segment_data: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # segment reader -> {name: value}
+_segment_lock = threading.Lock()
 
 
-def _lengths(reader, fieldname: str):
+def per_segment(reader, name, build):
+    """``build(reader)``, worked out once per segment reader and kept while the reader is: a
+    shared searcher keeps its readers from one search to the next."""
+    with _segment_lock:
+        kept = _segment_data.setdefault(reader, {})
+        value = kept.get(name)
+    if value is None:
+        value = build(reader)
+        with _segment_lock:
+            kept[name] = value
+    return value
+
+
+def clause_keys(reader) -> list[str]:
+    """Every passage's clause key in a segment (its ``clause_key`` column), for counting the
+    clauses matched: looking keys up in the column one by one was most of counting a common
+    word's thousands of passages. Interned, so the readers of one segment in a worker's
+    threads hold one string per key between them."""
+    return per_segment(reader, "clause_key",
+                       lambda r: [sys.intern(key) for key in r.column_reader("clause_key")])
+
+
+def _lengths(reader, fieldname: str) -> bytes:
     """Each passage's length in ``fieldname`` as Whoosh stores it for scoring (one byte per
-    passage), read once per segment reader and field."""
-    with _length_lock:
-        kept = _length_columns.setdefault(reader, {})
-        column = kept.get(fieldname)
-    if column is None:
+    passage)."""
+    def read(reader):
         try:
             source = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             column = bytes(source._dbfile.get(source._basepos, source._count)) if source else b""
-            column += bytes(reader.doc_count_all() - len(column))  # passages past the end: length 0
         except AttributeError:
             raise Unsupported("lengths column") from None
-        with _length_lock:
-            kept[fieldname] = column
-    return column
-
+        return column + bytes(reader.doc_count_all() - len(column))  # passages past the end: length 0
+    return per_segment(reader, ("length", fieldname), read)

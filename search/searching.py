@@ -18,9 +18,6 @@ happened to be indexed in (which changes when one document is re-indexed).
 """
 from __future__ import annotations
 
-import sys
-import threading
-import weakref
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,7 +30,7 @@ from reader.models import Document, Version
 
 from . import catalogue, scope
 from .analysis import QueryTerm, highlight, highlight_spans, parse_query, whoosh_query
-from .scoring import every_match
+from .scoring import clause_keys, every_match
 from .services import IndexUnavailable, backend, out_of_date, rebuild_in_background
 
 MAX_QUERY = 1000
@@ -253,24 +250,6 @@ def _top_clauses(searcher, query, restrict, needed: int) -> tuple[int, list[tupl
     return count, list(best.values())[:needed]
 
 
-_columns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # segment reader -> its clause keys
-_columns_lock = threading.Lock()
-
-
-def _clause_column(reader) -> list[str]:
-    """Every passage's clause key in a segment, read once per segment reader: a shared
-    searcher keeps its readers, and looking keys up in the column one by one was most of
-    counting the clauses of a common word's thousands of passages. The keys are interned: the
-    threads' readers of one segment hold one string per key between them."""
-    with _columns_lock:
-        column = _columns.get(reader)
-    if column is None:
-        column = [sys.intern(key) for key in reader.column_reader("clause_key")]
-        with _columns_lock:
-            _columns[reader] = column
-    return column
-
-
 def _count_clauses(searcher, by_segment) -> int:
     """How many distinct clauses the matching passages (segment reader, offset, docnums) are
     of: their clause keys from each segment's column, or stored fields in an index without it."""
@@ -279,7 +258,7 @@ def _count_clauses(searcher, by_segment) -> int:
         if not docnums:
             continue
         if reader.has_column("clause_key"):
-            keys.update(map(_clause_column(reader).__getitem__, docnums))
+            keys.update(map(clause_keys(reader).__getitem__, docnums))
         else:
             keys.update(searcher.stored_fields(offset + d)["clause_key"] for d in docnums)
     return len(keys)
