@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from whoosh import query as wq
@@ -30,7 +31,8 @@ from reader.models import Document, Version
 
 from . import catalogue, scope
 from .analysis import QueryTerm, highlight, highlight_spans, parse_query, whoosh_query
-from .scoring import clause_keys, every_match
+from .ranking import top_clauses
+from .scoring import every_match
 from .services import IndexUnavailable, backend, out_of_date, rebuild_in_background
 
 MAX_QUERY = 1000
@@ -191,77 +193,40 @@ def _stale_notice(lib: catalogue.Library, chosen: Document | None) -> str:
             f"{'; '.join(names)}: results from {'it' if len(names) == 1 else 'them'} may be out of date.")
 
 
-def _rank(score: float, fields: dict) -> tuple:
-    """Best first: score, then the document's date (newest first), slug, clause and version order."""
-    return (-score, -fields.get("document_date", 0), fields["document"], fields.get("position", 0),
-            fields.get("version_position", 0))
-
-
 class _EveryMatch(ScoredCollector):
-    """Every passage matching, scored, from one pass over the matches, and segment by segment
-    for counting: the ranking and the count of distinct clauses need nothing more. (Whoosh's
-    top-N collector ran the whole query a second time to count, and ranking with a net that
-    had to be widened when ties or a clause's versions filled it ran it again each time.) No
-    block-quality skipping or matcher replacement: every match is wanted."""
+    """Every passage matching, scored, from one pass over Whoosh's matchers: the ranking and
+    the count of distinct clauses need nothing more. (Whoosh's top-N collector ran the whole
+    query a second time to count.) No block-quality skipping or matcher replacement: every
+    match is wanted."""
 
     def __init__(self):
         super().__init__(replace=0)
-        self.scored: list[tuple[float, int]] = []  # (score, docnum)
-        self.by_segment: list[tuple[object, int, list[int]]] = []  # (segment reader, offset, docnums)
-
-    def set_subsearcher(self, subsearcher, offset):
-        super().set_subsearcher(subsearcher, offset)
-        self._segment: list[int] = []
-        self.by_segment.append((subsearcher.reader(), offset, self._segment))
+        self.scored: list[tuple[float, int]] = []  # (score, global docnum)
 
     def _collect(self, global_docnum, score):
         self.scored.append((score, global_docnum))
-        self._segment.append(global_docnum - self.offset)
         return 0
+
+
+def _every_match(searcher, query, restrict) -> tuple[np.ndarray, np.ndarray]:
+    """Every passage matching, as (global docnums ascending, scores): read a posting list at a
+    time by ``search.scoring``, or by Whoosh's own matchers for a query it does not read."""
+    found = every_match(searcher, query, restrict)
+    if found is not None:
+        return found
+    matches = _EveryMatch()
+    collector = matches if restrict is None else FilterCollector(matches, allow=restrict)
+    searcher.search_with_collector(query, collector)
+    matches.scored.sort(key=lambda item: item[1])
+    return (np.array([d for _, d in matches.scored], dtype=np.int64),
+            np.array([s for s, _ in matches.scored], dtype=np.float64))
 
 
 def _top_clauses(searcher, query, restrict, needed: int) -> tuple[int, list[tuple[str, str, float]]]:
     """How many distinct clauses match, and the best ``needed`` of them as (passage id, clause
-    key, score), one passage each (its best-ranked one).
-
-    Passages are taken score by score, best first, each group of equal score in ``_rank``'s
-    order, until ``needed`` clauses are found: only those passages' stored fields are read, and
-    the order never depends on the order passages were indexed in.
-    """
-    found = every_match(searcher, query, restrict)
-    if found is None:  # a query search.scoring does not read: Whoosh's own matchers
-        matches = _EveryMatch()
-        collector = matches if restrict is None else FilterCollector(matches, allow=restrict)
-        searcher.search_with_collector(query, collector)
-        found = matches.scored, matches.by_segment
-    scored, by_segment = found
-    count = _count_clauses(searcher, by_segment)
-    best: dict[str, tuple[str, str, float]] = {}
-    scored = sorted(scored, key=lambda item: -item[0])
-    i = 0
-    while i < len(scored) and len(best) < needed:
-        score = scored[i][0]
-        tied = []
-        while i < len(scored) and scored[i][0] == score:
-            tied.append(searcher.stored_fields(scored[i][1]))
-            i += 1
-        for fields in sorted(tied, key=lambda f: _rank(score, f)):
-            best.setdefault(fields["clause_key"], (fields["django_id"], fields["clause_key"], score))
-    return count, list(best.values())[:needed]
-
-
-def _count_clauses(searcher, by_segment) -> int:
-    """How many distinct clauses the matching passages (segment reader, offset, docnums) are
-    of: their clause keys from each segment's column, or stored fields in an index without it."""
-    keys = set()
-    for reader, offset, docnums in by_segment:
-        if not docnums:
-            continue
-        if reader.has_column("clause_key"):
-            keys.update(map(clause_keys(reader).__getitem__, docnums))
-        else:
-            keys.update(searcher.stored_fields(offset + d)["clause_key"] for d in docnums)
-    return len(keys)
+    key, score), one passage each (its best-ranked one): see ``search.ranking``."""
+    docs, scores = _every_match(searcher, query, restrict)
+    return top_clauses(searcher, docs, scores, needed)
 
 
 def _suggest(searcher, terms: list[QueryTerm]) -> str:

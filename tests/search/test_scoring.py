@@ -37,10 +37,9 @@ def whoosh_matches(searcher, query, restrict=None) -> dict[int, float]:
 
 
 def read_matches(searcher, query, restrict=None) -> dict[int, float]:
-    scored, by_segment = scoring.every_match(searcher, query, restrict)
-    found = {docnum: score for score, docnum in scored}
-    assert sorted(found) == sorted(offset + d for _, offset, docnums in by_segment for d in docnums)
-    return found
+    docs, scores = scoring.every_match(searcher, query, restrict)
+    assert list(docs) == sorted(set(docs))
+    return dict(zip(docs.tolist(), scores.tolist()))
 
 
 @pytest.mark.parametrize("q", QUERIES)
@@ -86,7 +85,7 @@ def test_a_search_gives_the_same_results_read_a_posting_list_at_a_time_as_throug
 
 
 def test_terms_no_passage_holds_count_against_the_bound_too(searcher, monkeypatch):
-    monkeypatch.setattr(scoring, "MAX_KEPT_POSTINGS", 100)
+    monkeypatch.setattr(scoring, "MAX_KEPT_BYTES", 100 * scoring.ENTRY_BYTES)
     scoring.forget()
     for n in range(300):
         assert scoring.term_postings(searcher, "text", f"nosuchword{n}") is None
@@ -100,13 +99,13 @@ def test_a_query_it_does_not_read_is_left_to_whoosh(searcher):
 
 
 def test_postings_kept_between_searches_stay_within_their_bound_and_answer_the_same(searcher, monkeypatch):
-    monkeypatch.setattr(scoring, "MAX_KEPT_POSTINGS", 3000)
+    monkeypatch.setattr(scoring, "MAX_KEPT_BYTES", 48_000)
     scoring.forget()
     queries = [whoosh_query(parse_query(q)) for q in QUERIES]
     for query in queries + queries:
         assert read_matches(searcher, query) == whoosh_matches(searcher, query)
         kept = scoring._kept
-        assert kept.size == sum(len(p) for p in kept.entries.values()) <= 3000
+        assert kept.size == sum(p.nbytes for p in kept.entries.values()) <= 48_000
 
 
 def test_a_deleted_passage_is_not_matched_and_postings_read_before_are_not_used_again(indexed_library, db):

@@ -19,7 +19,8 @@ from reader.models import Document, Passage
 from reader.services import corpus_ingest
 from reader.sources.corpus import build_corpus
 from search.analysis import highlight, highlight_spans, parse_query, whoosh_query
-from search.searching import _rank, search
+from search.ranking import rank_key
+from search.searching import search
 from search.services import backend, rebuild_search_index
 
 REPORTS = ["gwr-2016", "gwr-2019", "gwr-2020"]
@@ -52,7 +53,7 @@ def reference(q: str, page: int) -> tuple[int, list[tuple[int, float, dict[str, 
         everything = list(searcher.search(whoosh_query(terms), limit=None))
         count = len({searcher.stored_fields(hit.docnum)["clause_key"] for hit in everything})
         best = {}
-        for hit in sorted(everything, key=lambda hit: _rank(hit.score, hit.fields())):
+        for hit in sorted(everything, key=lambda hit: rank_key(hit.score, hit.fields())):
             best.setdefault(hit["clause_key"], (int(hit["django_id"]), hit.score))
     window = list(best.values())[(page - 1) * PER_PAGE:page * PER_PAGE]
     shown = []
