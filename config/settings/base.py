@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import jinja2
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -46,6 +47,16 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
         },
+    },
+    {
+        # The pieces of a page repeated per result or per line (a page of search results,
+        # concordance lines), rendered by Jinja2 inside Django's pages: reader/fragments.py.
+        # Every value is escaped; a name the template gets wrong is an error, not "".
+        "NAME": "fragments",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": True, "undefined": jinja2.StrictUndefined},
     },
 ]
 

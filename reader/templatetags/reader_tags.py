@@ -1,7 +1,9 @@
-"""Small template helpers: note markers, concordance lines grouped by document."""
+"""Small template helpers: note markers, concordance lines (grouped by document)."""
 from collections import Counter
 
 from django import template
+
+from reader.fragments import render_fragment
 
 register = template.Library()
 
@@ -54,3 +56,10 @@ def by_document(items):
             groups.append((item.part, []))
         groups[-1][1].append(item.line)
     return groups
+
+
+@register.simple_tag
+def kwic_lines(lines, document_url):
+    """Concordance lines as list items, linked to their sentences in the reader at
+    ``document_url`` (rendered by Jinja2: see reader.fragments)."""
+    return render_fragment("reader/_kwic_lines.jinja", {"lines": lines, "document_url": document_url})
