@@ -22,6 +22,9 @@ import threading
 from collections import OrderedDict, namedtuple
 from dataclasses import dataclass, field
 
+from django.urls import get_script_prefix, reverse
+from django.utils.dateformat import format as date_format
+
 from reader.caching import revision
 from reader.models import Bead, Clause, Document, Passage, Sentence, Version
 
@@ -52,6 +55,17 @@ class Library:
     versions: dict[int, list[Version]]  # document id -> its versions, in the reader's order
     version_by_id: dict[int, Version]
     clause_ids: dict[str, int]  # "<document slug>/<ref>" -> clause id
+    links: dict = field(default_factory=dict)  # (document id, script prefix) -> (reader URL, date as shown)
+
+    def link(self, document: Document) -> tuple[str, str]:
+        """The document's reader URL and its date as a result shows it, worked out once per
+        corpus revision (and per script prefix the site is served under), not once per search."""
+        key = (document.id, get_script_prefix())
+        found = self.links.get(key)
+        if found is None:
+            found = self.links[key] = (reverse("reader:document", args=[document.slug]),
+                                       date_format(document.date, "j F Y"))
+        return found
 
     def choices(self, document: Document | None = None) -> list[Version]:
         """The versions to choose from: the document's, or one per version slug in the library

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from django.urls import reverse
-from django.utils.dateformat import format as date_format
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, ScoredCollector
 
@@ -259,7 +257,6 @@ def _hits(lib: catalogue.Library, window, terms, only_version: str | None) -> li
     wanted = [(int(pid), key, lib.clause_ids.get(key), score) for pid, key, score in window]
     rows = catalogue.clauses(lib, {cid for _, _, cid, _ in wanted if cid is not None})
     hits = []
-    shown: dict[int, tuple[str, str]] = {}  # each document's reader URL and date as shown, once per search
     for pid, key, clause_id, score in wanted:
         clause = rows.get(clause_id)
         passage = next((p for p in clause.passages if p.id == pid), None) if clause else None
@@ -282,9 +279,7 @@ def _hits(lib: catalogue.Library, window, terms, only_version: str | None) -> li
                 hit.languages[other_version.slug] = other_version.language
         if own_spans is None:
             own_spans = highlight_spans(passage.text, terms)
-        if doc.id not in shown:
-            shown[doc.id] = (reverse("reader:document", args=[doc.slug]), date_format(doc.date, "j F Y"))
-        hit.document_url, hit.document_date_text = shown[doc.id]
+        hit.document_url, hit.document_date_text = lib.link(doc)
         _align(hit, own_spans, lib.versions[doc.id], clause)
         hits.append(hit)
     return hits
