@@ -7,8 +7,9 @@ writes it into the test database and returns the Document, so a test starts from
 
 ``shelved`` writes the whole library (the seed and the three reports the project ships) once
 for a test module and removes it after; ``library`` is that library for one test, with the
-page cache cleared, as {slug: Document}. A module that needs more (another document, a search
-index) defines its own ``shelved`` on top of this one.
+page cache cleared, as {slug: Document}. ``indexed_library`` adds the library's search index
+(in the test settings' temporary directory), built once for a test module. A module that needs
+more (another document) defines its own ``shelved`` on top of this one.
 """
 import pytest
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.core.cache import cache
 from reader.models import Document
 from reader.services import corpus_ingest
 from reader.sources.corpus import build_corpus
+from search.services import rebuild_search_index
 
 REPORTS = ("gwr-2016", "gwr-2019", "gwr-2020")  # the reports the project ships, oldest first
 
@@ -45,6 +47,12 @@ def shelved(django_db_setup, django_db_blocker, corpus, report_corpora):
     yield
     with django_db_blocker.unblock():
         Document.objects.all().delete()
+
+
+@pytest.fixture(scope="module")
+def indexed_library(shelved, django_db_blocker):
+    with django_db_blocker.unblock():
+        rebuild_search_index()
 
 
 @pytest.fixture

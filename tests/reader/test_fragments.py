@@ -5,13 +5,6 @@ import jinja2
 import pytest
 
 from reader.fragments import render_fragment
-from search.services import rebuild_search_index
-
-
-@pytest.fixture(scope="module")
-def indexed_library(shelved, django_db_blocker):
-    with django_db_blocker.unblock():
-        rebuild_search_index()
 
 
 def test_search_results_show_an_aligned_ampersand_escaped(indexed_library, db, client):

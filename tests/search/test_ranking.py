@@ -11,12 +11,6 @@ from search.scoring import every_match
 from search.services import backend, rebuild_search_index, update_document_index
 
 
-@pytest.fixture(scope="module")
-def indexed_library(shelved, django_db_blocker):
-    with django_db_blocker.unblock():
-        rebuild_search_index()
-
-
 @pytest.fixture
 def searcher(indexed_library, db):
     ranking.forget()

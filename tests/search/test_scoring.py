@@ -18,12 +18,6 @@ QUERIES = ["国", "的", "互联网", "互联网+", "众创空间", "創新", "�
            '"Internet of Things"', '"互联网+"行动', "创新 enterprises", "就业 优先", "nosuchword"]
 
 
-@pytest.fixture(scope="module")
-def indexed_library(shelved, django_db_blocker):
-    with django_db_blocker.unblock():
-        rebuild_search_index()
-
-
 @pytest.fixture
 def searcher(indexed_library, db):
     return backend().shared_searcher()
