@@ -9,10 +9,10 @@ A common word matches thousands of passages, and a library holds the same senten
 documents, so equal scores come in large groups. Ordering them passage by passage meant reading
 every tied passage's stored fields, and counting the clauses matched meant looking up each
 passage's clause: at 50 times the library, more than half of a search. Instead, what ranking
-needs of every passage in the index is kept as two arrays by docnum (``PassageTable``): a
-number standing for its clause, and its place in the order of equal scores. A search then
-orders and counts its matches with array operations, and reads the stored fields of only the
-passages it shows.
+needs of every passage in the index is kept in arrays by docnum (``PassageTable``): a number
+standing for its clause, its place in the order of equal scores and its row's id. A search then
+orders and counts its matches and names the passages it shows with array operations, reading
+no passage's stored fields.
 
 Each segment's part is read once from its stored fields (a segment's files never change: a
 deletion only hides passages, which then never match) and kept while an index using it is one
@@ -39,14 +39,15 @@ def rank_key(score: float, fields: dict) -> tuple:
 @dataclass(frozen=True)
 class PassageTable:
     """Every passage of an index, by global docnum: ``clause``, a number standing for its clause
-    key (the same number in every segment); ``tie``, its place in ``rank_key``'s order among
-    passages of equal score."""
+    key (the same number in every segment, ``clause_key`` gives the key back); ``tie``, its place
+    in ``rank_key``'s order among passages of equal score; ``passage``, its row's id."""
     clause: np.ndarray
     tie: np.ndarray
+    passage: np.ndarray
 
 
 def top_clauses(searcher, docs: np.ndarray, scores: np.ndarray,
-                needed: int) -> tuple[int, list[tuple[str, str, float]]]:
+                needed: int) -> tuple[int, list[tuple[int, str, float]]]:
     """How many distinct clauses the matches (global docnums and their scores) are of, and the
     best ``needed`` clauses as (passage id, clause key, score) of their best-ranked passage."""
     if not len(docs):
@@ -55,17 +56,22 @@ def top_clauses(searcher, docs: np.ndarray, scores: np.ndarray,
     order = np.lexsort((table.tie[docs], -scores))
     clauses, first = np.unique(table.clause[docs][order], return_index=True)
     best = order[np.sort(first)[:needed]]
-    top = []
-    for docnum, score in zip(docs[best].tolist(), scores[best].tolist()):
-        fields = searcher.stored_fields(docnum)
-        top.append((fields["django_id"], fields["clause_key"], score))
+    chosen = docs[best]
+    top = [(pid, clause_key(number), score) for pid, number, score
+           in zip(table.passage[chosen].tolist(), table.clause[chosen].tolist(), scores[best].tolist())]
     return len(clauses), top
+
+
+def clause_key(number: int) -> str:
+    """The clause key a ``PassageTable.clause`` number stands for."""
+    return _clause_keys[number]
 
 
 @dataclass(frozen=True)
 class _Segment:
     """What ranking needs of each passage of a segment, by its docnum in the segment."""
     clause: np.ndarray
+    passage: np.ndarray
     dates: np.ndarray
     documents: list[str]
     positions: np.ndarray
@@ -76,6 +82,7 @@ _lock = threading.Lock()
 _indexes: OrderedDict = OrderedDict()  # index key -> PassageTable, most recently used last
 _segments: dict = {}  # segment key -> _Segment, for the segments of the indexes kept
 _clause_numbers: dict[str, int] = {}  # clause key -> its number, for the process
+_clause_keys: list[str] = []  # number -> clause key
 
 
 def passage_table(searcher) -> PassageTable:
@@ -122,25 +129,35 @@ def _segment_key(reader):
 
 def _read_segment(reader) -> _Segment:
     count = reader.doc_count_all()
-    keys, dates, documents, positions, version_positions = [], [], [], [], []
+    keys, passages, dates, documents, positions, version_positions = [], [], [], [], [], []
     for docnum in range(count):  # deleted passages too: their docnums keep their place
         fields = reader.stored_fields(docnum)
         keys.append(fields["clause_key"])
+        passages.append(int(fields["django_id"]))
         dates.append(fields.get("document_date", 0))
         documents.append(fields["document"])
         positions.append(fields.get("position", 0))
         version_positions.append(fields.get("version_position", 0))
     with _lock:
-        clause = np.fromiter((_clause_numbers.setdefault(k, len(_clause_numbers)) for k in keys), np.int64, count)
-    return _Segment(clause, np.array(dates, dtype=np.int64), documents,
+        clause = np.fromiter((_number(k) for k in keys), np.int64, count)
+    return _Segment(clause, np.array(passages, dtype=np.int64), np.array(dates, dtype=np.int64), documents,
                     np.array(positions, dtype=np.int64), np.array(version_positions, dtype=np.int64))
+
+
+def _number(key: str) -> int:
+    """The clause key's number, a new one for a key not seen before (called with the lock held)."""
+    number = _clause_numbers.get(key)
+    if number is None:
+        number = _clause_numbers[key] = len(_clause_keys)
+        _clause_keys.append(key)
+    return number
 
 
 def _join(segments: list[_Segment]) -> PassageTable:
     """The index's table from its segments' (in docnum order): ``tie`` is each passage's place
     when every passage is sorted by ``rank_key`` at one score."""
     if not segments:
-        return PassageTable(np.zeros(0, np.int64), np.zeros(0, np.int64))
+        return PassageTable(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
     dates = np.concatenate([s.dates for s in segments])
     positions = np.concatenate([s.positions for s in segments])
     version_positions = np.concatenate([s.version_positions for s in segments])
@@ -149,4 +166,5 @@ def _join(segments: list[_Segment]) -> PassageTable:
     order = np.lexsort((version_positions, positions, documents, -dates))
     tie = np.empty(len(order), np.int64)
     tie[order] = np.arange(len(order))
-    return PassageTable(np.concatenate([s.clause for s in segments]), tie)
+    return PassageTable(np.concatenate([s.clause for s in segments]), tie,
+                        np.concatenate([s.passage for s in segments]))

@@ -220,7 +220,7 @@ def _every_match(searcher, query, restrict) -> tuple[np.ndarray, np.ndarray]:
             np.array([s for s, _ in matches.scored], dtype=np.float64))
 
 
-def _top_clauses(searcher, query, restrict, needed: int) -> tuple[int, list[tuple[str, str, float]]]:
+def _top_clauses(searcher, query, restrict, needed: int) -> tuple[int, list[tuple[int, str, float]]]:
     """How many distinct clauses match, and the best ``needed`` of them as (passage id, clause
     key, score), one passage each (its best-ranked one): see ``search.ranking``."""
     docs, scores = _every_match(searcher, query, restrict)
@@ -254,7 +254,7 @@ def _suggest(searcher, terms: list[QueryTerm]) -> str:
 def _hits(lib: catalogue.Library, window, terms, only_version: str | None) -> list[Hit]:
     """Results for one page of hits, from the library kept for the corpus revision and its
     clauses' rows (read in at most three queries for clauses not yet kept)."""
-    wanted = [(int(pid), key, lib.clause_ids.get(key), score) for pid, key, score in window]
+    wanted = [(pid, key, lib.clause_ids.get(key), score) for pid, key, score in window]
     rows = catalogue.clauses(lib, {cid for _, _, cid, _ in wanted if cid is not None})
     hits = []
     for pid, key, clause_id, score in wanted:
