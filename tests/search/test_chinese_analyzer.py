@@ -430,3 +430,32 @@ def test_a_rendering_is_all_of_a_query_by_key_exactly_when_term_spans_finds_it_w
             assert by_scan == by_key, (q, r)
             agreed += by_scan
     assert agreed >= len(renderings)  # each rendering is at least all of itself
+
+
+def test_a_term_without_chinese_is_found_in_every_passage_exactly_where_it_is_among_jiebas_words(
+        corpus, report_corpora, monkeypatch):
+    # Highlighting looks for an English term among Latin words, each Chinese run one token,
+    # instead of segmenting the Chinese with jieba first: the same spans, in every passage of the
+    # library (Chinese with Latin inside, English with Chinese inside), for the library's own
+    # English words, word pairs as phrases and not, numbers and names like IPv6 and R&D.
+    from search.analysis import stem, term_spans, word_tokens
+
+    passages = [p for c in [corpus, *report_corpora] for p in c.passages]
+    texts = sorted({p.text for p in passages}) + ["cloud 云 computing, cloud computing", "Internet 加 Plus行动"]
+    mixed = [t for t in texts if re.search(r"[\u4e00-\u9fff]", t) and re.search(r"[A-Za-z0-9]", t)]
+    words = sorted({w.lower() for t in texts for w in re.findall(r"[A-Za-z]{3,}", t)})
+    queries = words[::40] + ["IPv6", "R&D", "5G", "2015", "O2O", "P2P", "13th Five-Year Plan",
+                             "cloud computing", "Internet Plus", "made in china 2025"]
+    queries += [f'"{a} {b}"' for a, b in zip(words[::97], words[5::97])]
+    terms = [parse_query(q) for q in queries]
+    assert len(mixed) > 50 and len(terms) > 100
+
+    def spans_of(texts):
+        return [([highlight_spans(t, ts) for ts in terms], [term_spans(t, q) for q in queries]) for t in texts]
+
+    fast = spans_of(texts)
+    jieba_words = analysis._TokenCache(lambda text: ((stem(w), s, e, pos) for pos, (w, s, e)
+                                                     in enumerate(word_tokens(fold(text)))), 10**7)
+    monkeypatch.setattr(analysis, "_passage_words", jieba_words)
+    assert fast == spans_of(texts)
+    assert sum(bool(spans) for found, _ in fast for spans in found) > 1000  # found, not only agreed absent
