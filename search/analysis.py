@@ -465,12 +465,18 @@ class _Tokens:
 
     __slots__ = ("keys", "starts", "ends", "positions")
 
-    def __init__(self, tokens):
+    def __init__(self, keys, starts, ends, positions):
+        self.keys = tuple(map(_interned.setdefault, keys, keys))
+        self.starts = array("I", starts)
+        self.ends = array("I", ends)
+        self.positions = array("I", positions)
+
+    @classmethod
+    def of(cls, tokens) -> "_Tokens":
+        """From (token, start, end, position) tuples."""
         tokens = list(tokens)
-        self.keys = tuple(_interned.setdefault(t[0], t[0]) for t in tokens)
-        self.starts = array("I", (t[1] for t in tokens))
-        self.ends = array("I", (t[2] for t in tokens))
-        self.positions = array("I", (t[3] for t in tokens))
+        keys, starts, ends, positions = zip(*tokens) if tokens else ((), (), (), ())
+        return cls(keys, starts, ends, positions)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -494,7 +500,7 @@ class _TokenCache:
     take over a gigabyte)."""
 
     def __init__(self, tokenize, budget: int):
-        self.tokenize = tokenize
+        self.tokenize = tokenize  # text -> _Tokens
         self.budget = budget
         self.held = 0
         self.entries: OrderedDict[str, _Tokens] = OrderedDict()
@@ -506,7 +512,7 @@ class _TokenCache:
             if tokens is not None:
                 self.entries.move_to_end(text)
                 return tokens
-        tokens = _Tokens(self.tokenize(text))
+        tokens = self.tokenize(text)
         with self.lock:
             if text not in self.entries:
                 self.entries[text] = tokens
@@ -543,37 +549,75 @@ def latin_word_tokens(folded: str) -> list[tuple[str, int, int, int]]:
     return tokens
 
 
+def _char_token_arrays(folded: str) -> _Tokens:
+    """``char_tokens(folded)``, made a run of Chinese characters at a time rather than a tuple
+    per character: what highlighting a passage seen for the first time mostly costs."""
+    keys, starts, ends, positions = [], [], [], []
+    pos, previous_end = -1, 0
+    for match in _TOKEN.finditer(folded):
+        word = match.group("word")
+        start, end = match.span("word") if word is not None else match.span()
+        pos += 2 if keys and folded[previous_end:start].strip() else 1
+        if word is not None:
+            keys.append(word)
+            starts.append(start)
+            ends.append(end)
+            positions.append(pos)
+        else:  # each character of the run (a '+' in it too), one position after another
+            keys.extend(folded[start:end])
+            starts.extend(range(start, end))
+            ends.extend(range(start + 1, end + 1))
+            positions.extend(range(pos, pos + end - start))
+            pos += end - start - 1
+        previous_end = end
+    return _Tokens(keys, starts, ends, positions)
+
+
 # Each cache holds at most TOKEN_BUDGET tokens (about 20 MB). The library of four documents has
 # about 360,000 character tokens and 145,000 Latin word tokens in all its passages and sentences,
 # so all of it stays cached; a library many times larger costs no more memory, only re-tokenizing.
 TOKEN_BUDGET = 1_000_000
-_passage_chars = _TokenCache(lambda text: char_tokens(fold(text)), TOKEN_BUDGET)
-_passage_words = _TokenCache(lambda text: latin_word_tokens(fold(text)), TOKEN_BUDGET)
+_passage_chars = _TokenCache(lambda text: _char_token_arrays(fold(text)), TOKEN_BUDGET)
+_passage_words = _TokenCache(lambda text: _Tokens.of(latin_word_tokens(fold(text))), TOKEN_BUDGET)
 
 
 # What a query term is looked for as is worked out once per distinct term, not once per text it
 # is looked for in (a search page looks for each term in some sixty texts, a concordance in
 # hundreds): folding, segmenting and stemming it again each time was a tenth of a search.
 @lru_cache(maxsize=4096)
-def _term_needles(term: QueryTerm) -> tuple[bool, tuple[tuple[str, ...], ...]]:
-    """Whether ``term`` is matched as Chinese, and the token sequences it is looked for as:
-    each contiguous run of its characters, its words as one phrase, or each of its words."""
+def _term_needles(term: QueryTerm) -> tuple[bool, tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+    """Whether ``term`` is matched as Chinese; the token sequences it is looked for as (each
+    contiguous run of its characters, its words as one phrase, or each of its words); and those
+    of them with no Chinese character, which alone a text with none can hold."""
     folded = fold(term.text)
     if _HAS_CJK.search(folded):
-        return True, tuple(tuple(run) for run in _contiguous_runs(char_tokens(folded)))
+        runs = tuple(tuple(run) for run in _contiguous_runs(char_tokens(folded)))
+        return True, runs, tuple(run for run in runs if not _HAS_CJK.search("".join(run)))
     words = tuple(stem(w) for w, _, _ in word_tokens(folded))[:MAX_PHRASE_TOKENS]
     if term.phrase and words:
-        return False, (words,)
-    return False, tuple((word,) for word in words)
+        return False, (words,), (words,)
+    needles = tuple((word,) for word in words)
+    return False, needles, needles
+
+
+# Any character that is Chinese or that folding could make Chinese (and many more): a text
+# with none of them holds no Chinese character when folded either.
+_MAYBE_CHINESE = re.compile("[\u2e80-\U0010ffff]")
 
 
 def highlight_spans(text: str, terms: list[QueryTerm]) -> list[tuple[int, int]]:
     """Sorted, non-overlapping (start, end) offsets in ``text`` of every match of ``terms``."""
-    chars = words = None
+    chars = words = maybe_chinese = None
     spans: list[tuple[int, int]] = []
     for term in terms:
-        chinese, needles = _term_needles(term)
+        chinese, needles, latin_needles = _term_needles(term)
         if chinese:
+            if maybe_chinese is None:
+                maybe_chinese = _MAYBE_CHINESE.search(text) is not None
+            if not maybe_chinese:  # an English passage, say: not tokenized for Chinese it lacks
+                needles = latin_needles
+                if not needles:
+                    continue
             if chars is None:
                 chars = _passage_chars(text)
             tokens = chars

@@ -383,7 +383,7 @@ def test_an_english_snippet_does_not_cut_words(corpus):
 def test_the_highlighters_token_cache_never_holds_more_tokens_than_its_budget_and_still_marks_right(corpus):
     # A worker serving ever new queries keeps tokens of the texts it highlights; what it keeps
     # is bounded by tokens held, so memory stops growing however long the texts are.
-    cache = analysis._TokenCache(lambda text: analysis.char_tokens(fold(text)), budget=1_000)
+    cache = analysis._TokenCache(lambda text: analysis._Tokens.of(analysis.char_tokens(fold(text))), budget=1_000)
     texts = [p.text for p in corpus.passages if p.version == "zh-hans"]
     held = []
     for text in texts:
@@ -454,8 +454,44 @@ def test_a_term_without_chinese_is_found_in_every_passage_exactly_where_it_is_am
         return [([highlight_spans(t, ts) for ts in terms], [term_spans(t, q) for q in queries]) for t in texts]
 
     fast = spans_of(texts)
-    jieba_words = analysis._TokenCache(lambda text: ((stem(w), s, e, pos) for pos, (w, s, e)
-                                                     in enumerate(word_tokens(fold(text)))), 10**7)
+    jieba_words = analysis._TokenCache(lambda text: analysis._Tokens.of(
+        (stem(w), s, e, pos) for pos, (w, s, e) in enumerate(word_tokens(fold(text)))), 10**7)
     monkeypatch.setattr(analysis, "_passage_words", jieba_words)
     assert fast == spans_of(texts)
     assert sum(bool(spans) for found, _ in fast for spans in found) > 1000  # found, not only agreed absent
+
+
+def test_the_highlighters_character_tokens_are_the_char_fields_tokens_in_every_passage(corpus, report_corpora):
+    # Highlighting makes character tokens a Chinese run at a time; they must be the tokens the
+    # index's char field has (char_tokens), text, offsets and positions, in every passage.
+    texts = sorted({p.text for c in [corpus, *report_corpora] for p in c.passages})
+    texts += ["", "。", "互联网+行动、“互联网 +”。IPv6 地址", "＋+互联网++創新（R&D）’s 5G"]
+    for text in texts:
+        folded = fold(text)
+        made = analysis._char_token_arrays(folded)
+        expected = analysis.char_tokens(folded)
+        assert (list(made.keys), list(made.starts), list(made.ends), list(made.positions)) \
+            == ([t for t, _, _, _ in expected], [s for _, s, _, _ in expected],
+                [e for _, _, e, _ in expected], [p for _, _, _, p in expected]), text
+
+
+def test_highlighting_finds_the_same_in_every_passage_when_it_skips_chinese_a_text_cannot_hold(
+        corpus, report_corpora, monkeypatch):
+    # A passage with no Chinese in it (most English ones) is not tokenized for the Chinese of a
+    # query, only for its Latin parts (IPv6, 5G): the spans must be those of looking for all of it.
+    passages = [p for c in [corpus, *report_corpora] for p in c.passages]
+    texts = sorted({p.text for p in passages}) + ["IPv6 and 5G", "ＩＰｖ６ networks, R&D", "互联网"]
+    queries = ["互联网", "国", "的", "IPv6、地址", "IPv6地址", "5G 网络", "R&D 研发", "創新", "互联网+",
+               "众创空间", "“互联网+”行动", "O2O、P2P", "十三五", '"IPv6、地址"', '"5G，网络"']
+    terms = [parse_query(q) for q in queries]
+    english = [t for t in texts if not re.search(r"[\u4e00-\u9fff]", t)]
+    assert len(english) > 300
+
+    def spans_of():
+        return [[highlight_spans(t, ts) for ts in terms] for t in texts]
+
+    skipping = spans_of()
+    monkeypatch.setattr(analysis, "_MAYBE_CHINESE", re.compile(""))  # every text may hold Chinese
+    assert skipping == spans_of()
+    # the Latin parts of a quoted Chinese phrase are still found in English
+    assert [texts[-3][s:e] for s, e in skipping[-3][-2]] == ["IPv6"]
