@@ -23,6 +23,7 @@ def search_page(request):
     chosen = lib.by_slug.get(document) if document else None
     context = {
         "q": q, "document": document or "", "version": version or "", "part": part or "",
+        "error": "", "results": None, "scope": "",
         "documents": [(d.slug, scope.document_label(d, lib.titles[d.id])) for d in lib.documents],
         "versions": lib.choices(chosen),
         # A document's parts are offered once it is chosen; with none, a part still applies

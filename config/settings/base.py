@@ -50,13 +50,15 @@ TEMPLATES = [
     },
     {
         # The pieces of a page repeated per result or per line (a page of search results,
-        # concordance lines), rendered by Jinja2 inside Django's pages: reader/fragments.py.
-        # Every value is escaped; a name the template gets wrong is an error, not "".
+        # concordance lines) and the search page's content, rendered by Jinja2 inside Django's
+        # pages: reader/fragments.py. Every value is escaped; a name the template gets wrong is
+        # an error, not "".
         "NAME": "fragments",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,
-        "OPTIONS": {"autoescape": True, "undefined": jinja2.StrictUndefined},
+        "OPTIONS": {"autoescape": True, "undefined": jinja2.StrictUndefined,
+                    "environment": "reader.fragments.environment"},
     },
 ]
 

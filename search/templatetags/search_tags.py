@@ -6,7 +6,8 @@ from reader.fragments import render_fragment
 register = template.Library()
 
 
-@register.simple_tag
-def search_results(hits):
-    """The list of a page of results (rendered by Jinja2: see reader.fragments)."""
-    return render_fragment("search/_results.jinja", {"hits": hits})
+@register.simple_tag(takes_context=True)
+def search_main(context):
+    """The search page's content, the form and the results (rendered by Jinja2: see
+    reader.fragments), from the page's context."""
+    return render_fragment("search/_main.jinja", context.flatten())
