@@ -45,15 +45,13 @@ import threading
 import weakref
 from collections import OrderedDict
 from itertools import chain
-from math import log
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
-from whoosh.scoring import BM25F, BM25FScorer
+from whoosh.scoring import BM25FScorer
 from whoosh.util import make_binary_tree
 from whoosh.util.numeric import byte_to_length
 
@@ -275,20 +273,16 @@ def _read(searcher, fieldname: str, tbytes: bytes, positions: bool) -> TermPosti
     once per distinct frequency and field length."""
     if positions and not searcher.schema[fieldname].format.supports("positions"):
         raise Unsupported(f"{fieldname} has no positions")
-    if type(searcher.weighting) is not BM25F or not searcher.schema[fieldname].scorable:
-        raise Unsupported(f"{type(searcher.weighting).__name__} on {fieldname}")
-    holding = []  # (segment reader, its offset) of the segments holding the term
-    frequency = 0  # how many passages hold it, deleted ones too (as Whoosh counts for idf)
+    scorer = None
+    docs, weights, lengths, occurrences = [], [], [], []
     for subsearcher, offset in searcher.leaf_searchers():
         reader = subsearcher.reader()
-        try:
-            frequency += reader.term_info(fieldname, tbytes).doc_frequency()
-        except TermNotFound:
+        if (fieldname, tbytes) not in reader:
             continue
-        holding.append((reader, offset))
-    scorer = _scorer(searcher, fieldname, frequency) if holding else None
-    docs, weights, lengths, occurrences = [], [], [], []
-    for reader, offset in holding:
+        if scorer is None:
+            scorer = searcher.weighting.scorer(subsearcher, fieldname, tbytes)
+            if type(scorer) is not BM25FScorer:
+                raise Unsupported(type(scorer).__name__)
         matcher = reader.postings(fieldname, tbytes)
         deleted = None
         if isinstance(matcher, FilterMatcher):
@@ -315,21 +309,6 @@ def _read(searcher, fieldname: str, tbytes: bytes, positions: bool) -> TermPosti
                       for pair in pairs.tolist()], dtype=np.float64)
     scores = table[pair_of.reshape(-1)]
     return TermPostings(docs, scores, np.concatenate(occurrences) if positions else None)
-
-
-def _scorer(searcher, fieldname: str, frequency: int) -> BM25FScorer:
-    """The scorer ``BM25F.scorer`` makes for a term that ``frequency`` passages hold, with the
-    same statistics (``WeightingModel.idf``'s formula; the tests compare every score with
-    Whoosh's), made from the frequency already read: Whoosh's constructor reads it again from
-    every segment, and the term's entry once more for a best score this does not use."""
-    weighting = searcher.weighting
-    scorer = BM25FScorer.__new__(BM25FScorer)
-    scorer.idf = log(searcher.doc_count_all() / (frequency + 1)) + 1
-    scorer.avgfl = searcher.avg_field_length(fieldname) or 1
-    scorer.B = weighting._field_B.get(fieldname, weighting.B)
-    scorer.K1 = weighting.K1
-    scorer.qf = 1
-    return scorer
 
 
 def _occurrences(docs: np.ndarray, deltas: list[list[int]], keep: np.ndarray | None) -> np.ndarray:
