@@ -204,20 +204,31 @@ def word_tokens(folded: str) -> list[tuple[str, int, int]]:
 def char_tokens(folded: str) -> list[tuple[str, int, int, int]]:
     """(token, start, end, position): each Chinese character (and a '+' after one), each Latin
     word or number. Positions skip one wherever punctuation separates two tokens."""
-    tokens = []
-    pos = -1
-    previous_end = 0
+    return list(zip(*_char_columns(folded)))
+
+
+def _char_columns(folded: str) -> tuple[list[str], list[int], list[int], list[int]]:
+    """``char_tokens`` as four lists (tokens, starts, ends, positions), made a run of Chinese
+    characters at a time rather than a tuple per character: the highlighter keeps them so."""
+    keys, starts, ends, positions = [], [], [], []
+    pos, previous_end = -1, 0
     for match in _TOKEN.finditer(folded):
-        if match.group("word") is not None:
-            pieces = [(match.group("word"), match.start("word"), match.end("word"))]
-        else:
-            pieces = [(c, i, i + 1) for i, c in enumerate(match.group("cjk"), match.start())]
-        for text, start, end in pieces:
-            between = folded[previous_end:start]
-            pos += 2 if tokens and between.strip() else 1
-            tokens.append((text, start, end, pos))
-            previous_end = end
-    return tokens
+        word = match.group("word")
+        start, end = match.span("word") if word is not None else match.span()
+        pos += 2 if keys and folded[previous_end:start].strip() else 1
+        if word is not None:
+            keys.append(word)
+            starts.append(start)
+            ends.append(end)
+            positions.append(pos)
+        else:  # each character of the run (a '+' in it too), one position after another
+            keys.extend(folded[start:end])
+            starts.extend(range(start, end))
+            ends.extend(range(start + 1, end + 1))
+            positions.extend(range(pos, pos + end - start))
+            pos += end - start - 1
+        previous_end = end
+    return keys, starts, ends, positions
 
 
 def spelling_tokens(folded: str) -> list[tuple[str, int, int]]:
@@ -549,35 +560,11 @@ def latin_word_tokens(folded: str) -> list[tuple[str, int, int, int]]:
     return tokens
 
 
-def _char_token_arrays(folded: str) -> _Tokens:
-    """``char_tokens(folded)``, made a run of Chinese characters at a time rather than a tuple
-    per character: what highlighting a passage seen for the first time mostly costs."""
-    keys, starts, ends, positions = [], [], [], []
-    pos, previous_end = -1, 0
-    for match in _TOKEN.finditer(folded):
-        word = match.group("word")
-        start, end = match.span("word") if word is not None else match.span()
-        pos += 2 if keys and folded[previous_end:start].strip() else 1
-        if word is not None:
-            keys.append(word)
-            starts.append(start)
-            ends.append(end)
-            positions.append(pos)
-        else:  # each character of the run (a '+' in it too), one position after another
-            keys.extend(folded[start:end])
-            starts.extend(range(start, end))
-            ends.extend(range(start + 1, end + 1))
-            positions.extend(range(pos, pos + end - start))
-            pos += end - start - 1
-        previous_end = end
-    return _Tokens(keys, starts, ends, positions)
-
-
 # Each cache holds at most TOKEN_BUDGET tokens (about 20 MB). The library of four documents has
 # about 360,000 character tokens and 145,000 Latin word tokens in all its passages and sentences,
 # so all of it stays cached; a library many times larger costs no more memory, only re-tokenizing.
 TOKEN_BUDGET = 1_000_000
-_passage_chars = _TokenCache(lambda text: _char_token_arrays(fold(text)), TOKEN_BUDGET)
+_passage_chars = _TokenCache(lambda text: _Tokens(*_char_columns(fold(text))), TOKEN_BUDGET)
 _passage_words = _TokenCache(lambda text: _Tokens.of(latin_word_tokens(fold(text))), TOKEN_BUDGET)
 
 
